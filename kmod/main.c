@@ -2,27 +2,60 @@
 /*
  * goheap module entry: parameters, initialisation order and teardown.
  *
- * Bring-up order is page heap -> central lists -> per-CPU caches -> debugfs,
- * and teardown runs it backwards, so no layer ever sees a lower layer that
- * is already gone.
+ * Bring-up: the CPU hotplug state, then the default heap (page heap ->
+ * central lists -> per-CPU caches, see gh_heap_create()), then debugfs.
+ * Teardown runs the same steps backwards, so no layer ever sees a lower
+ * layer that is already gone.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/module.h>
 
+#include "goheap.h"
+
+static unsigned int heap_page_size = 8192;
+module_param(heap_page_size, uint, 0444);
+MODULE_PARM_DESC(heap_page_size, "heap page size in bytes: 8192 (Go's, default) or 4096");
+
 static struct dentry *goheap_debugfs_root;
 
 static int __init goheap_init(void)
 {
+	struct gh_heap_params params = { .name = "goheap" };
+	struct gh_heap *h;
+	int err;
+
+	if (heap_page_size != 4096 && heap_page_size != 8192) {
+		pr_err("heap_page_size must be 4096 or 8192, not %u\n", heap_page_size);
+		return -EINVAL;
+	}
+	params.page_shift = ilog2(heap_page_size);
+
+	err = gh_hotplug_init();
+	if (err)
+		return err;
+	h = gh_heap_create(&params);
+	if (IS_ERR(h)) {
+		err = PTR_ERR(h);
+		goto err_hotplug;
+	}
+	goheap_default_heap = h;
 	goheap_debugfs_root = debugfs_create_dir("goheap", NULL);
-	pr_info("loaded\n");
+	pr_info("loaded: %u B heap pages, %u size classes\n", heap_page_size, GH_NR_SMALL);
 	return 0;
+
+err_hotplug:
+	gh_hotplug_exit();
+	return err;
 }
 
 static void __exit goheap_exit(void)
 {
 	debugfs_remove_recursive(goheap_debugfs_root);
+	gh_heap_destroy(goheap_default_heap);
+	goheap_default_heap = NULL;
+	gh_hotplug_exit();
 	pr_info("unloaded\n");
 }
 

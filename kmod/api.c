@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The exported in-kernel API (include/linux/goheap.h): thin wrappers that
+ * route every call to the module's default heap.
+ */
+#include <linux/export.h>
+#include <linux/goheap.h>
+
+#include "goheap.h"
+
+static_assert(GOHEAP_MAX_ALLOC == GH_MAX_ALLOC);
+static_assert(GOHEAP_TINY_MAX == GH_TINY_SIZE);
+
+struct gh_heap *goheap_default_heap;
+
+/**
+ * goheap_alloc() - allocate memory.
+ * @size: bytes; 0 returns ZERO_SIZE_PTR, more than GOHEAP_MAX_ALLOC fails.
+ * @gfp: allocation context and modifiers, as for kmalloc().
+ *
+ * Objects up to 32 KiB come from Go's size classes through the per-CPU
+ * caches; larger ones get a span of their own. Power-of-two sizes are
+ * naturally aligned, everything else is at least 8-byte aligned.
+ *
+ * Context: any context @gfp is valid in (GFP_ATOMIC or GFP_NOWAIT in
+ * hardirq, softirq or with locks held); sleeps only if @gfp allows.
+ * Return: the memory, or NULL.
+ */
+void *goheap_alloc(size_t size, gfp_t gfp)
+{
+	return gh_alloc(goheap_default_heap, size, gfp);
+}
+EXPORT_SYMBOL_GPL(goheap_alloc);
+
+/**
+ * goheap_alloc_tiny() - allocate a small object that may share 16 bytes.
+ * @size: bytes; below GOHEAP_TINY_MAX they are packed with other tiny
+ *        objects, otherwise this is goheap_alloc().
+ * @gfp: allocation context.
+ *
+ * Packed objects are aligned only to their size's natural alignment (a
+ * 3-byte object may start at any byte), which is why this is opt-in.
+ *
+ * Context: as goheap_alloc().
+ * Return: the memory, or NULL.
+ */
+void *goheap_alloc_tiny(size_t size, gfp_t gfp)
+{
+	if (!size || size >= GH_TINY_SIZE)
+		return gh_alloc(goheap_default_heap, size, gfp);
+	might_alloc(gfp);
+	return gh_tiny_alloc(goheap_default_heap, size, gfp);
+}
+EXPORT_SYMBOL_GPL(goheap_alloc_tiny);
+
+/**
+ * goheap_free() - free memory from goheap_alloc() or goheap_alloc_tiny().
+ * @ptr: the memory; NULL and ZERO_SIZE_PTR are ignored.
+ *
+ * A pointer goheap never handed out, one inside an object, or one already
+ * freed is reported once (rate-limited), counted in the misuse statistics,
+ * and otherwise ignored.
+ *
+ * Context: any; never sleeps.
+ */
+void goheap_free(const void *ptr)
+{
+	gh_free(goheap_default_heap, ptr);
+}
+EXPORT_SYMBOL_GPL(goheap_free);
+
+/**
+ * goheap_usable_size() - bytes that may be used in an object.
+ * @ptr: a live object.
+ *
+ * Context: any.
+ * Return: at least the size asked for; 0 for NULL, ZERO_SIZE_PTR or a
+ * pointer that is not a live goheap object.
+ */
+size_t goheap_usable_size(const void *ptr)
+{
+	return gh_usable_size(goheap_default_heap, ptr);
+}
+EXPORT_SYMBOL_GPL(goheap_usable_size);
+
+/**
+ * goheap_alloc_bulk() - allocate many objects of one size.
+ * @size: bytes per object.
+ * @gfp: allocation context.
+ * @nr: number of objects.
+ * @p: array to fill.
+ *
+ * Like kmem_cache_alloc_bulk(): all or nothing.
+ *
+ * Context: as goheap_alloc().
+ * Return: @nr, or 0 with nothing allocated.
+ */
+int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **p)
+{
+	return gh_alloc_bulk(goheap_default_heap, size, gfp, nr, p);
+}
+EXPORT_SYMBOL_GPL(goheap_alloc_bulk);
+
+/**
+ * goheap_free_bulk() - free many objects.
+ * @nr: number of objects.
+ * @p: the objects.
+ *
+ * Context: any; never sleeps.
+ */
+void goheap_free_bulk(size_t nr, void **p)
+{
+	gh_free_bulk(goheap_default_heap, nr, p);
+}
+EXPORT_SYMBOL_GPL(goheap_free_bulk);

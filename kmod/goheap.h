@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * goheap internal declarations: the heap, its three tiers and their locks.
+ *
+ * A heap (struct gh_heap) is a complete, independent allocator: the module
+ * creates one default heap behind the exported API, and the KUnit suites
+ * create private heaps so they can test both heap page sizes and exact
+ * counter values without disturbing anything else.
+ *
+ * Lock order (outermost first):
+ *
+ *   gh_cpu_cache.lock    local_lock, taken irqsave: protects one CPU's
+ *                        object arrays, its tiny block and its counters.
+ *   gh_central.lock      spinlock per size class, irqsave: the class's
+ *                        transfer cache, span lists, and each span's
+ *                        allocation bitmap and allocated count.
+ *   gh_heap.lock         spinlock, irqsave: the page heap (chunks, their
+ *                        bitmaps and span maps, the summary tree).
+ *
+ * A lock may be taken while holding one above it, never the reverse. No
+ * lock is held across a call into the buddy allocator or a sleeping
+ * allocation: the slow paths drop their locks, allocate, and retake them.
+ *
+ * Per-object state bytes (gh_span.objstate) are written without a lock by
+ * whoever owns the object at the time (see enum gh_objstate); they exist so
+ * that a double or invalid free is detected without an atomic operation on
+ * the fast path.
+ */
+#ifndef _GOHEAP_INTERNAL_H
+#define _GOHEAP_INTERNAL_H
+
+#include <linux/cpuhotplug.h>
+#include <linux/list.h>
+#include <linux/local_lock.h>
+#include <linux/mm.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+/* Go's table: 66 small classes, class 0 means large. */
+#define GH_NR_SMALL		66
+/* A pseudo class of 16 B blocks that back the tiny allocator. */
+#define GH_TINY_CLASS		(GH_NR_SMALL + 1)
+#define GH_NR_CLASSES		(GH_TINY_CLASS + 1)
+#define GH_MAX_SMALL_SIZE	32768
+#define GH_TINY_SIZE		16
+
+/* Chunks: the blocks the page heap takes from the buddy allocator. */
+#define GH_CHUNK_ORDER		10	/* 4 MiB: MAX_ORDER - 1 on x86-64 */
+#define GH_MIN_CHUNK_ORDER	5	/* 128 KiB: smallest fallback block */
+#define GH_CHUNK_BYTES		(PAGE_SIZE << GH_CHUNK_ORDER)
+#define GH_MAX_CHUNK_PAGES	(1U << GH_CHUNK_ORDER)	/* in 4 KiB pages */
+
+/* The largest object goheap hands out: one whole chunk, as for kmalloc. */
+#define GH_MAX_ALLOC		GH_CHUNK_BYTES
+
+/* Per-CPU cache: objects moved per refill/flush and array bound. */
+#define GH_MAX_BATCH		32
+#define GH_MAX_PCPU_OBJS	(2 * GH_MAX_BATCH)
+/* Central transfer cache: whole batches kept per class. */
+#define GH_XFER_BATCHES		8
+
+/**
+ * struct gh_class - one size class, as used by a heap.
+ * @size:	object size in bytes (0 for class 0, large).
+ * @npages:	span size in heap pages.
+ * @nelems:	objects per span.
+ * @tail:	bytes left over at the end of each span.
+ * @align:	span alignment in heap pages (power of two; 1 for most).
+ * @batch:	objects moved between per-CPU cache and central at once.
+ * @capacity:	bound on objects in one CPU's array for this class.
+ * @slot_base:	offset of this class's array in a CPU's slot area.
+ * @div_mul:	reciprocal of @size: offset * div_mul >> 32 == offset / size.
+ */
+struct gh_class {
+	u32 size;
+	u16 npages;
+	u16 nelems;
+	u32 tail;
+	u16 align;
+	u16 batch;
+	u16 capacity;
+	u16 slot_base;
+	u32 div_mul;
+};
+
+/**
+ * enum gh_objstate - lifecycle of one small object, one byte per object.
+ * @GH_OBJ_FREE:	in its span's free set (allocation bit clear).
+ * @GH_OBJ_CACHED:	out of the span, held by a per-CPU or central cache.
+ * @GH_OBJ_LIVE:	handed out to a caller.
+ */
+enum gh_objstate {
+	GH_OBJ_FREE = 0,
+	GH_OBJ_CACHED,
+	GH_OBJ_LIVE,
+};
+
+/**
+ * enum gh_span_kind - what a span of the page heap is used for.
+ * @GH_SPAN_SMALL:	cut into objects of one size class.
+ * @GH_SPAN_LARGE:	one large object.
+ * @GH_SPAN_RAW:	handed out whole (to /dev/goheap, or a test).
+ */
+enum gh_span_kind {
+	GH_SPAN_SMALL = 1,
+	GH_SPAN_LARGE,
+	GH_SPAN_RAW,
+};
+
+struct gh_chunk;
+
+/**
+ * struct gh_span - metadata of one span, kept outside the span's memory.
+ * @base:	kernel (direct map) address of the first byte.
+ * @chunk:	chunk the span was carved from.
+ * @node:	link on a central list, or the owner's list for raw spans.
+ * @first:	index of the first heap page in @chunk.
+ * @npages:	length in heap pages.
+ * @kind:	enum gh_span_kind.
+ * @cls:	size class index (0 for large and raw spans).
+ * @nelems:	number of objects (1 for large and raw spans).
+ * @bucket:	central partial-list bucket it sits on, or -1.
+ * @allocated:	objects out of the span (cached or live); central lock.
+ * @freeindex:	hint: no free object below this index; central lock.
+ * @elemsize:	object size (span bytes for large spans).
+ * @div_mul:	copy of gh_class.div_mul for the span's class.
+ * @tiny:	per-block state for tiny-class spans (see tiny.c), else NULL.
+ * @allocbits:	bit set = object out of the span; central lock.
+ * @objstate:	one enum gh_objstate per object; see the top of this file.
+ *
+ * @allocbits and @objstate point into the same allocation as the span.
+ */
+struct gh_span {
+	unsigned long base;
+	struct gh_chunk *chunk;
+	struct list_head node;
+	u16 first;
+	u16 npages;
+	u8 kind;
+	u8 cls;
+	u16 nelems;
+	s8 bucket;
+	u16 allocated;
+	u16 freeindex;
+	u32 elemsize;
+	u32 div_mul;
+	atomic64_t *tiny;
+	unsigned long *allocbits;
+	u8 *objstate;
+};
+
+/**
+ * struct gh_chunk - a block taken from the buddy allocator.
+ * @base:	direct-map address of the block.
+ * @order:	buddy order of the block.
+ * @npages:	heap pages in the block.
+ * @nfree:	free heap pages; heap lock.
+ * @maxrun:	longest free run in heap pages (the summary); heap lock.
+ * @slot:	leaf index in the heap's summary tree.
+ * @node:	link on the heap's chunk list.
+ * @inuse:	bit set = heap page belongs to a span; heap lock.
+ * @spans:	span owning each heap page (NULL when free); written under
+ *		the heap lock, read locklessly by pointer lookups.
+ */
+struct gh_chunk {
+	unsigned long base;
+	u8 order;
+	u16 npages;
+	u16 nfree;
+	u16 maxrun;
+	u32 slot;
+	struct list_head node;
+	DECLARE_BITMAP(inuse, GH_MAX_CHUNK_PAGES);
+	struct gh_span *spans[];
+};
+
+/**
+ * struct gh_central - the central list of one size class.
+ * @lock:	protects everything below, and the bitmaps and allocated
+ *		counts of the class's spans.
+ * @xfer:	transfer cache: objects flushed by one CPU, ready to refill
+ *		another without touching spans.
+ * @nxfer:	objects in @xfer.
+ * @partial:	spans with free objects, bucketed by occupancy; refills take
+ *		from the fullest bucket first.
+ * @full:	spans with no free object.
+ * @nr_partial:	spans on @partial lists.
+ * @nr_full:	spans on @full.
+ * @nr_spans_freed: spans handed back to the page heap (statistic).
+ */
+struct gh_central {
+	spinlock_t lock;
+	void **xfer;
+	unsigned int nxfer;
+	struct list_head partial[4];
+	struct list_head full;
+	unsigned long nr_partial;
+	unsigned long nr_full;
+	unsigned long nr_spans_freed;
+} ____cacheline_aligned_in_smp;
+
+/**
+ * enum gh_class_stat - per-CPU, per-class counters.
+ * @GH_CS_MALLOCS:	objects handed to callers.
+ * @GH_CS_FREES:	objects taken back from callers.
+ * @GH_CS_REFILLS:	array empty on allocation: batch taken from central
+ *			(TCMalloc's underflow).
+ * @GH_CS_FLUSHES:	array full on free: batch returned to central
+ *			(TCMalloc's overflow).
+ * @GH_CS_NR:		number of counters.
+ */
+enum gh_class_stat {
+	GH_CS_MALLOCS,
+	GH_CS_FREES,
+	GH_CS_REFILLS,
+	GH_CS_FLUSHES,
+	GH_CS_NR,
+};
+
+/**
+ * enum gh_stat - per-CPU counters that are not per class.
+ * @GH_ST_LARGE_BYTES_ALLOC:	bytes of large spans handed out.
+ * @GH_ST_LARGE_BYTES_FREED:	bytes of large spans taken back.
+ * @GH_ST_TINY_MALLOCS:		tiny objects handed out.
+ * @GH_ST_TINY_FREES:		tiny objects taken back.
+ * @GH_ST_TINY_BYTES_ALLOC:	bytes of tiny objects handed out.
+ * @GH_ST_TINY_BYTES_FREED:	bytes of tiny objects taken back.
+ * @GH_ST_DRAINS:		whole-cache drains (hotplug, shrinker).
+ * @GH_ST_NR:			number of counters.
+ */
+enum gh_stat {
+	GH_ST_LARGE_BYTES_ALLOC,
+	GH_ST_LARGE_BYTES_FREED,
+	GH_ST_TINY_MALLOCS,
+	GH_ST_TINY_FREES,
+	GH_ST_TINY_BYTES_ALLOC,
+	GH_ST_TINY_BYTES_FREED,
+	GH_ST_DRAINS,
+	GH_ST_NR,
+};
+
+/**
+ * struct gh_cpu_cache - one CPU's cache.
+ * @lock:	local lock, irqsave: the cache is used from hardirq context.
+ * @slots:	object arrays of all classes (gh_class.slot_base), node-local.
+ * @count:	objects in each class's array.
+ * @tiny_block:	current 16 B block of the tiny allocator, or NULL.
+ * @tiny_state:	that block's state word (see tiny.c).
+ * @tiny_off:	next free byte offset in @tiny_block.
+ * @cstat:	per-class counters (enum gh_class_stat).
+ * @stat:	other counters (enum gh_stat).
+ */
+struct gh_cpu_cache {
+	local_lock_t lock;
+	void **slots;
+	u16 count[GH_NR_CLASSES];
+	void *tiny_block;
+	atomic64_t *tiny_state;
+	unsigned int tiny_off;
+	u64 cstat[GH_NR_CLASSES][GH_CS_NR];
+	u64 stat[GH_ST_NR];
+};
+
+/**
+ * enum gh_misuse - kinds of bad free, counted per heap.
+ * @GH_MISUSE_INVALID:	pointer goheap never handed out.
+ * @GH_MISUSE_INTERIOR:	pointer inside an object, not its start.
+ * @GH_MISUSE_DOUBLE:	object already free.
+ * @GH_MISUSE_NR:	number of kinds.
+ */
+enum gh_misuse {
+	GH_MISUSE_INVALID,
+	GH_MISUSE_INTERIOR,
+	GH_MISUSE_DOUBLE,
+	GH_MISUSE_NR,
+};
+
+/**
+ * struct gh_heap_params - how to build a heap.
+ * @page_shift:	heap page size: 12 (4 KiB) or 13 (8 KiB, Go's).
+ * @name:	short name for messages.
+ */
+struct gh_heap_params {
+	unsigned int page_shift;
+	const char *name;
+};
+
+/**
+ * struct gh_heap - one complete allocator instance.
+ * @name:	for messages.
+ * @page_shift:	log2 of the heap page size.
+ * @hw_per_page: hardware pages per heap page (1 or 2).
+ * @classes:	size classes for this page size.
+ * @nslots:	total per-CPU array slots over all classes.
+ * @size_to_class8:	class of sizes 0..1024, indexed by (size + 7) / 8.
+ * @size_to_class128:	class of sizes 1025..32768, by (size - 897) / 128.
+ * @central:	central list per class.
+ * @pcpu:	per-CPU caches.
+ * @lock:	page heap lock (see top of file).
+ * @chunks:	all chunks; heap lock.
+ * @nr_chunks:	chunks held; heap lock.
+ * @tree:	summary tree: tree[i] = longest free run below node i; leaves
+ *		at tree_cap + slot; heap lock.
+ * @tree_cap:	number of leaves (power of two); heap lock.
+ * @slot_used:	slots in use (bitmap of tree_cap bits); heap lock.
+ * @slot_chunk:	chunk at each slot; heap lock.
+ * @map:	chunk containing each 128 KiB of physical memory, indexed by
+ *		pfn >> GH_MIN_CHUNK_ORDER: written under the heap lock, read
+ *		without it.
+ * @map_len:	entries in @map.
+ * @pages_total: heap pages held from the buddy allocator; heap lock.
+ * @pages_inuse: heap pages in spans; heap lock.
+ * @nr_spans:	spans in existence (statistic).
+ * @span_bytes:	bytes of span metadata in existence (statistic).
+ * @grows:	chunks taken from the buddy allocator (statistic).
+ * @grow_fallbacks: chunks smaller than GH_CHUNK_ORDER (statistic).
+ * @releases:	chunks given back to the buddy allocator (statistic).
+ * @misuse:	bad frees detected, by kind.
+ * @cpuhp_node:	instance on the CPU-dead hotplug state.
+ */
+struct gh_heap {
+	const char *name;
+	unsigned int page_shift;
+	unsigned int hw_per_page;
+	struct gh_class classes[GH_NR_CLASSES];
+	unsigned int nslots;
+	u8 size_to_class8[1024 / 8 + 1];
+	u8 size_to_class128[(GH_MAX_SMALL_SIZE - 1024) / 128 + 1];
+
+	struct gh_central *central;
+	struct gh_cpu_cache __percpu *pcpu;
+
+	spinlock_t lock;
+	struct list_head chunks;
+	unsigned long nr_chunks;
+	u16 *tree;
+	unsigned int tree_cap;
+	unsigned long *slot_used;
+	struct gh_chunk **slot_chunk;
+	struct gh_chunk **map;
+	unsigned long map_len;
+	unsigned long pages_total;
+	unsigned long pages_inuse;
+	atomic_long_t nr_spans;
+	atomic_long_t span_bytes;
+	unsigned long grows;
+	unsigned long grow_fallbacks;
+	unsigned long releases;
+
+	atomic_long_t misuse[GH_MISUSE_NR];
+	struct hlist_node cpuhp_node;
+};
+
+static inline unsigned long gh_page_bytes(const struct gh_heap *h)
+{
+	return 1UL << h->page_shift;
+}
+
+/* sizeclass.c */
+int gh_classes_init(struct gh_heap *h);
+unsigned int gh_size_to_class(const struct gh_heap *h, size_t size);
+u32 gh_div_mul(u32 size);
+
+/* pageheap.c */
+int gh_pageheap_init(struct gh_heap *h);
+void gh_pageheap_destroy(struct gh_heap *h);
+struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
+			      unsigned int align, enum gh_span_kind kind,
+			      unsigned int cls, gfp_t gfp);
+void gh_span_free(struct gh_heap *h, struct gh_span *s);
+struct gh_span *gh_span_lookup(struct gh_heap *h, const void *p);
+unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s);
+
+/* span.c */
+unsigned int gh_span_obj_index(const struct gh_span *s, const void *p, bool *interior);
+unsigned int gh_span_take(struct gh_span *s, void **objs, unsigned int max);
+void gh_span_put(struct gh_span *s, const void *p);
+
+/* central.c */
+int gh_central_init(struct gh_heap *h);
+void gh_central_destroy(struct gh_heap *h);
+unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, void **objs,
+			       unsigned int want, gfp_t gfp);
+void gh_central_flush(struct gh_heap *h, unsigned int cls, void **objs, unsigned int n);
+unsigned int gh_central_cached(struct gh_heap *h, unsigned int cls);
+unsigned int gh_central_release(struct gh_heap *h, unsigned int cls);
+
+/* pcpu.c */
+int gh_pcpu_init(struct gh_heap *h);
+void gh_pcpu_destroy(struct gh_heap *h);
+void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp);
+void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p);
+void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu);
+void gh_pcpu_drain_all(struct gh_heap *h);
+int gh_hotplug_init(void);
+void gh_hotplug_exit(void);
+
+/* tiny.c */
+void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
+void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p);
+size_t gh_tiny_usable_size(struct gh_span *s, const void *p);
+void gh_tiny_unpin(struct gh_heap *h, void *block, atomic64_t *state);
+
+/* heap.c */
+struct gh_heap *gh_heap_create(const struct gh_heap_params *params);
+void gh_heap_destroy(struct gh_heap *h);
+void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
+void gh_free(struct gh_heap *h, const void *p);
+int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p);
+void gh_free_bulk(struct gh_heap *h, size_t nr, void **p);
+extern struct gh_heap *goheap_default_heap;
+size_t gh_usable_size(struct gh_heap *h, const void *p);
+void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p);
+
+#endif /* _GOHEAP_INTERNAL_H */

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A heap: the three tiers put together, and the object paths through them.
+ *
+ *   small (1 .. 32 KiB)  size class -> per-CPU cache -> central -> page heap
+ *   large (> 32 KiB)     a span of its own straight from the page heap
+ *   tiny (< 16 B)        packed into 16 B blocks, opt-in (tiny.c)
+ *
+ * kmalloc's contract is kept: size 0 gives ZERO_SIZE_PTR and freeing it or
+ * NULL does nothing; power-of-two sizes are naturally aligned; __GFP_ZERO
+ * and the init_on_alloc/init_on_free policy zero the usable size; failure
+ * returns NULL and warns only through the buddy allocator, as its gfp says.
+ *
+ * Every free is checked before it touches anything: a pointer outside the
+ * heap's spans, one inside an object, or one whose object is not live is
+ * counted and reported (rate-limited) and the heap is left as it was.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/log2.h>
+#include <linux/ratelimit.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "goheap.h"
+
+static const char *const misuse_names[] = {
+	[GH_MISUSE_INVALID] = "invalid free",
+	[GH_MISUSE_INTERIOR] = "free of interior pointer",
+	[GH_MISUSE_DOUBLE] = "double free",
+};
+static_assert(ARRAY_SIZE(misuse_names) == GH_MISUSE_NR);
+
+/**
+ * gh_misuse() - count and report a bad free.
+ * @h: heap.
+ * @kind: what was wrong.
+ * @p: the pointer passed in.
+ *
+ * Context: any.
+ */
+void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p)
+{
+	atomic_long_inc(&h->misuse[kind]);
+	pr_err_ratelimited("%s: %s of %p from %pS\n", h->name, misuse_names[kind], p,
+			   __builtin_return_address(1));
+}
+
+static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
+{
+	unsigned int npages, align = 1;
+	struct gh_span *s;
+
+	if (size > GH_MAX_ALLOC)
+		return NULL;
+	npages = DIV_ROUND_UP(size, gh_page_bytes(h));
+	if (is_power_of_2(size) && size > gh_page_bytes(h))
+		align = npages;
+	s = gh_span_alloc(h, npages, align, GH_SPAN_LARGE, 0, gfp);
+	if (!s)
+		return NULL;
+	WRITE_ONCE(s->objstate[0], GH_OBJ_LIVE);
+	this_cpu_inc(h->pcpu->cstat[0][GH_CS_MALLOCS]);
+	this_cpu_add(h->pcpu->stat[GH_ST_LARGE_BYTES_ALLOC], gh_span_bytes(h, s));
+	return (void *)s->base;
+}
+
+static void mark_live(struct gh_heap *h, void *p)
+{
+	struct gh_span *s = gh_span_lookup(h, p);
+	bool interior;
+
+	WRITE_ONCE(s->objstate[gh_span_obj_index(s, p, &interior)], GH_OBJ_LIVE);
+}
+
+/**
+ * gh_alloc() - allocate from a heap.
+ * @h: heap.
+ * @size: bytes; 0 returns ZERO_SIZE_PTR.
+ * @gfp: allocation context and flags (__GFP_ZERO, __GFP_NOWARN, ...).
+ *
+ * Context: any context @gfp is valid in; sleeps only if @gfp allows.
+ * Return: the object or NULL.
+ */
+void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
+{
+	unsigned int cls;
+	size_t usable;
+	void *p;
+
+	might_alloc(gfp);
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > GH_MAX_SMALL_SIZE)) {
+		p = large_alloc(h, size, gfp);
+		if (!p)
+			return NULL;
+		usable = round_up(size, gh_page_bytes(h));
+	} else {
+		cls = gh_size_to_class(h, size);
+		p = gh_pcpu_alloc(h, cls, gfp);
+		if (unlikely(!p))
+			return NULL;
+		mark_live(h, p);
+		usable = h->classes[cls].size;
+	}
+	if (want_init_on_alloc(gfp))
+		memset(p, 0, usable);
+	return p;
+}
+
+/**
+ * gh_alloc_bulk() - allocate many objects of one size.
+ * @h: heap.
+ * @size: bytes per object.
+ * @gfp: allocation context.
+ * @nr: number of objects.
+ * @p: array of @nr pointers to fill.
+ *
+ * Small objects are taken from the central list straight into @p, a batch
+ * at a time, with no per-object trip through the CPU cache.
+ *
+ * Context: as gh_alloc().
+ * Return: @nr on success; 0 on failure, with nothing allocated.
+ */
+int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p)
+{
+	unsigned int cls, got, i;
+	size_t done = 0;
+
+	might_alloc(gfp);
+	if (!size || size > GH_MAX_SMALL_SIZE) {
+		for (done = 0; done < nr; done++) {
+			p[done] = gh_alloc(h, size, gfp);
+			if (!p[done])
+				goto fail;
+		}
+		return nr;
+	}
+	cls = gh_size_to_class(h, size);
+	while (done < nr) {
+		got = gh_central_refill(h, cls, p + done,
+					min_t(size_t, nr - done, 4 * GH_MAX_BATCH), gfp);
+		if (!got)
+			goto fail;
+		for (i = 0; i < got; i++) {
+			mark_live(h, p[done + i]);
+			if (want_init_on_alloc(gfp))
+				memset(p[done + i], 0, h->classes[cls].size);
+		}
+		this_cpu_add(h->pcpu->cstat[cls][GH_CS_MALLOCS], got);
+		done += got;
+	}
+	return nr;
+fail:
+	gh_free_bulk(h, done, p);
+	return 0;
+}
+
+static void large_free(struct gh_heap *h, struct gh_span *s)
+{
+	unsigned long bytes = gh_span_bytes(h, s);
+
+	WRITE_ONCE(s->objstate[0], GH_OBJ_FREE);
+	if (want_init_on_free())
+		memset((void *)s->base, 0, bytes);
+	this_cpu_inc(h->pcpu->cstat[0][GH_CS_FREES]);
+	this_cpu_add(h->pcpu->stat[GH_ST_LARGE_BYTES_FREED], bytes);
+	gh_span_free(h, s);
+}
+
+/**
+ * gh_free() - free an object of a heap.
+ * @h: heap.
+ * @p: object from gh_alloc() or gh_tiny_alloc(); NULL and ZERO_SIZE_PTR
+ *     are ignored.
+ *
+ * Context: any; never sleeps.
+ */
+void gh_free(struct gh_heap *h, const void *p)
+{
+	struct gh_span *s;
+	unsigned int idx;
+	bool interior;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	s = gh_span_lookup(h, p);
+	if (unlikely(!s || s->kind == GH_SPAN_RAW)) {
+		gh_misuse(h, GH_MISUSE_INVALID, p);
+		return;
+	}
+	if (unlikely(s->cls == GH_TINY_CLASS)) {
+		gh_tiny_free(h, s, p);
+		return;
+	}
+	idx = gh_span_obj_index(s, p, &interior);
+	if (unlikely(interior)) {
+		gh_misuse(h, GH_MISUSE_INTERIOR, p);
+		return;
+	}
+	if (unlikely(READ_ONCE(s->objstate[idx]) != GH_OBJ_LIVE)) {
+		gh_misuse(h, GH_MISUSE_DOUBLE, p);
+		return;
+	}
+	if (s->kind == GH_SPAN_LARGE) {
+		large_free(h, s);
+		return;
+	}
+	WRITE_ONCE(s->objstate[idx], GH_OBJ_CACHED);
+	if (want_init_on_free())
+		memset((void *)p, 0, s->elemsize);
+	gh_pcpu_free(h, s->cls, (void *)p);
+}
+
+/**
+ * gh_free_bulk() - free many objects.
+ * @h: heap.
+ * @nr: number of objects.
+ * @p: the objects; each is checked as by gh_free().
+ *
+ * Context: any; never sleeps.
+ */
+void gh_free_bulk(struct gh_heap *h, size_t nr, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		gh_free(h, p[i]);
+}
+
+/**
+ * gh_usable_size() - bytes usable in an object.
+ * @h: heap.
+ * @p: live object.
+ *
+ * Return: the class size for small objects, the span size for large ones,
+ * the allocated size for tiny ones; 0 for anything that is not a live
+ * object of @h.
+ */
+size_t gh_usable_size(struct gh_heap *h, const void *p)
+{
+	struct gh_span *s;
+	unsigned int idx;
+	bool interior;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return 0;
+	s = gh_span_lookup(h, p);
+	if (!s || s->kind == GH_SPAN_RAW)
+		return 0;
+	if (s->cls == GH_TINY_CLASS)
+		return gh_tiny_usable_size(s, p);
+	idx = gh_span_obj_index(s, p, &interior);
+	if (interior || READ_ONCE(s->objstate[idx]) != GH_OBJ_LIVE)
+		return 0;
+	return s->kind == GH_SPAN_LARGE ? gh_span_bytes(h, s) : s->elemsize;
+}
+
+/**
+ * gh_heap_create() - build a new, empty heap.
+ * @params: heap page size and name.
+ *
+ * Context: process; sleeps.
+ * Return: the heap or an ERR_PTR (-EINVAL for a bad page size, -ENOMEM).
+ */
+struct gh_heap *gh_heap_create(const struct gh_heap_params *params)
+{
+	struct gh_heap *h;
+	int err;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return ERR_PTR(-ENOMEM);
+	h->name = params->name ?: "goheap";
+	h->page_shift = params->page_shift;
+
+	err = gh_classes_init(h);
+	if (err)
+		goto err_free;
+	err = gh_pageheap_init(h);
+	if (err)
+		goto err_free;
+	err = gh_central_init(h);
+	if (err)
+		goto err_pageheap;
+	err = gh_pcpu_init(h);
+	if (err)
+		goto err_central;
+	return h;
+
+err_central:
+	gh_central_destroy(h);
+err_pageheap:
+	gh_pageheap_destroy(h);
+err_free:
+	kfree(h);
+	return ERR_PTR(err);
+}
+
+/**
+ * gh_heap_destroy() - drain every tier and give all pages back.
+ * @h: heap nobody uses any more (may be NULL or an ERR_PTR).
+ *
+ * Context: process; sleeps.
+ */
+void gh_heap_destroy(struct gh_heap *h)
+{
+	if (IS_ERR_OR_NULL(h))
+		return;
+	gh_pcpu_destroy(h);
+	gh_central_destroy(h);
+	gh_pageheap_destroy(h);
+	kfree(h);
+}

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page heap: owns every page goheap holds and hands out spans.
+ *
+ * The heap grows by taking chunks from the buddy allocator: 4 MiB
+ * (order 10) blocks, or smaller ones down to 128 KiB when memory is too
+ * fragmented for that. Each chunk is split into order-0 pages so that any
+ * page can later be mapped to user space or given back on its own.
+ *
+ * Inside a chunk one bit per heap page says whether it belongs to a span;
+ * a span is any run of free heap pages, so sizes no buddy order gives (3,
+ * 5, 6, 7, 9, 10 pages) cost nothing extra, and freeing a span makes its
+ * pages part of whatever free run surrounds them (coalescing is implicit).
+ * Each chunk keeps a summary, its longest free run, and a binary tree of
+ * maxima over all chunks (Go's pageAlloc summaries, one level of them)
+ * finds the lowest-addressed chunk that can hold a run in O(log chunks);
+ * within a chunk the search is bounded by the chunk's size.
+ *
+ * Pointer -> span lookup is O(1): a flat map from each 128 KiB of physical
+ * memory (the smallest chunk) to its chunk, sized to the direct map at
+ * heap creation, then the chunk's per-page span array. Both are written
+ * under the heap lock and read without it; a lookup of a pointer that is
+ * being freed concurrently is a caller bug that at worst reads a stale
+ * (still allocated) span.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "goheap.h"
+
+/* Flags of a caller's gfp that make sense for our own allocations. */
+#define GH_GFP_MASK	(__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH | \
+			 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | \
+			 __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC)
+
+#define GH_TREE_MIN	16
+
+static unsigned long map_index(unsigned long addr)
+{
+	return (__pa(addr) >> PAGE_SHIFT) >> GH_MIN_CHUNK_ORDER;
+}
+
+/* Recompute a chunk's longest free run (bounded by its size). */
+static unsigned int chunk_maxrun(const struct gh_chunk *ch)
+{
+	unsigned long s = 0, e, best = 0;
+
+	while (s < ch->npages) {
+		s = find_next_zero_bit(ch->inuse, ch->npages, s);
+		if (s >= ch->npages)
+			break;
+		e = find_next_bit(ch->inuse, ch->npages, s);
+		best = max(best, e - s);
+		s = e;
+	}
+	return best;
+}
+
+static void tree_set(struct gh_heap *h, unsigned int slot, unsigned int val)
+{
+	unsigned int i = h->tree_cap + slot;
+
+	lockdep_assert_held(&h->lock);
+	h->tree[i] = val;
+	for (i >>= 1; i; i >>= 1)
+		h->tree[i] = max(h->tree[2 * i], h->tree[2 * i + 1]);
+}
+
+static void chunk_update(struct gh_heap *h, struct gh_chunk *ch)
+{
+	ch->maxrun = chunk_maxrun(ch);
+	tree_set(h, ch->slot, ch->maxrun);
+}
+
+/* Leftmost chunk whose longest free run is at least @need heap pages. */
+static struct gh_chunk *tree_find(struct gh_heap *h, unsigned int need)
+{
+	unsigned int i = 1;
+
+	lockdep_assert_held(&h->lock);
+	if (h->tree[1] < need)
+		return NULL;
+	while (i < h->tree_cap) {
+		i *= 2;
+		if (h->tree[i] < need)
+			i++;
+	}
+	return h->slot_chunk[i - h->tree_cap];
+}
+
+/* First run of @need free pages starting at a multiple of @align. */
+static long chunk_find(const struct gh_chunk *ch, unsigned int need, unsigned int align)
+{
+	unsigned long start = 0, end;
+
+	for (;;) {
+		start = find_next_zero_bit(ch->inuse, ch->npages, start);
+		start = ALIGN(start, align);
+		if (start + need > ch->npages)
+			return -1;
+		end = find_next_bit(ch->inuse, start + need, start);
+		if (end >= start + need)
+			return start;
+		start = end + 1;
+	}
+}
+
+/*
+ * Make room for one more chunk in the summary tree. Called without the
+ * heap lock; the arrays are swapped in under it.
+ */
+static int tree_reserve(struct gh_heap *h, gfp_t gfp)
+{
+	unsigned int cap, old_cap;
+	unsigned long *used, flags;
+	struct gh_chunk **chunks;
+	void *old[3] = { NULL, NULL, NULL };
+	u16 *tree;
+
+	spin_lock_irqsave(&h->lock, flags);
+	old_cap = h->tree_cap;
+	cap = h->nr_chunks;
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (cap < old_cap)
+		return 0;
+
+	cap = old_cap * 2;
+	tree = kcalloc(2 * cap, sizeof(*tree), gfp);
+	used = bitmap_zalloc(cap, gfp);
+	chunks = kcalloc(cap, sizeof(*chunks), gfp);
+	if (!tree || !used || !chunks) {
+		kfree(tree);
+		bitmap_free(used);
+		kfree(chunks);
+		return -ENOMEM;
+	}
+
+	spin_lock_irqsave(&h->lock, flags);
+	if (h->tree_cap == old_cap) {
+		unsigned int i;
+
+		memcpy(chunks, h->slot_chunk, old_cap * sizeof(*chunks));
+		bitmap_copy(used, h->slot_used, old_cap);
+		for (i = 0; i < old_cap; i++)
+			tree[cap + i] = h->tree[old_cap + i];
+		old[0] = h->tree;
+		old[1] = h->slot_used;
+		old[2] = h->slot_chunk;
+		h->tree = tree;
+		h->slot_used = used;
+		h->slot_chunk = chunks;
+		h->tree_cap = cap;
+		for (i = cap - 1; i; i--)
+			h->tree[i] = max(h->tree[2 * i], h->tree[2 * i + 1]);
+	} else {
+		/* Someone else grew it meanwhile. */
+		old[0] = tree;
+		old[1] = used;
+		old[2] = chunks;
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	kfree(old[0]);
+	bitmap_free(old[1]);
+	kfree(old[2]);
+	return 0;
+}
+
+static void chunk_free_pages(struct gh_chunk *ch)
+{
+	struct page *page = virt_to_page((void *)ch->base);
+	unsigned int i;
+
+	for (i = 0; i < (1U << ch->order); i++)
+		__free_page(page + i);
+}
+
+/*
+ * Take a new chunk from the buddy allocator, big enough for @need heap
+ * pages aligned to @align: order 10 when possible, smaller when memory is
+ * fragmented. Called without locks.
+ */
+static int pageheap_grow(struct gh_heap *h, unsigned int need, unsigned int align, gfp_t gfp)
+{
+	unsigned int min_order, order, npages, i;
+	unsigned long flags, idx;
+	struct gh_chunk *ch;
+	struct page *page = NULL;
+	gfp_t meta = gfp & GH_GFP_MASK;
+
+	min_order = order_base_2(max(need, align) * h->hw_per_page);
+	min_order = max_t(unsigned int, min_order, GH_MIN_CHUNK_ORDER);
+	if (min_order > GH_CHUNK_ORDER)
+		return -ENOMEM;
+
+	if (tree_reserve(h, meta))
+		return -ENOMEM;
+
+	for (order = GH_CHUNK_ORDER; order >= min_order; order--) {
+		gfp_t g = meta | __GFP_NOWARN;
+
+		/* Only the last, smallest attempt may reclaim hard and warn. */
+		if (order > min_order)
+			g = (g | __GFP_NORETRY) & ~__GFP_NOFAIL;
+		else
+			g = meta;
+		page = alloc_pages(g, order);
+		if (page)
+			break;
+	}
+	if (!page)
+		return -ENOMEM;
+
+	npages = (1U << order) / h->hw_per_page;
+	ch = kzalloc(struct_size(ch, spans, npages), meta);
+	if (!ch) {
+		__free_pages(page, order);
+		return -ENOMEM;
+	}
+	split_page(page, order);
+	ch->base = (unsigned long)page_address(page);
+	ch->order = order;
+	ch->npages = npages;
+	ch->nfree = npages;
+	ch->maxrun = npages;
+
+	idx = map_index(ch->base);
+	if (idx + (1UL << (order - GH_MIN_CHUNK_ORDER)) > h->map_len) {
+		/* Memory hot-added above the map: not usable by this heap. */
+		chunk_free_pages(ch);
+		kfree(ch);
+		return -ENOMEM;
+	}
+
+	spin_lock_irqsave(&h->lock, flags);
+	if (h->nr_chunks >= h->tree_cap) {
+		/* Lost a race for the reserved slot: try again later. */
+		spin_unlock_irqrestore(&h->lock, flags);
+		chunk_free_pages(ch);
+		kfree(ch);
+		return -EAGAIN;
+	}
+	ch->slot = find_first_zero_bit(h->slot_used, h->tree_cap);
+	__set_bit(ch->slot, h->slot_used);
+	h->slot_chunk[ch->slot] = ch;
+	tree_set(h, ch->slot, ch->maxrun);
+	for (i = 0; i < (1U << (order - GH_MIN_CHUNK_ORDER)); i++)
+		WRITE_ONCE(h->map[idx + i], ch);
+	list_add_tail(&ch->node, &h->chunks);
+	h->nr_chunks++;
+	h->pages_total += npages;
+	h->grows++;
+	if (order < GH_CHUNK_ORDER)
+		h->grow_fallbacks++;
+	spin_unlock_irqrestore(&h->lock, flags);
+	return 0;
+}
+
+static size_t span_meta_size(unsigned int nelems, bool tiny)
+{
+	size_t sz = sizeof(struct gh_span);
+
+	sz += BITS_TO_LONGS(nelems) * sizeof(unsigned long);
+	sz += nelems;
+	if (tiny)
+		sz = ALIGN(sz, sizeof(atomic64_t)) + nelems * sizeof(atomic64_t);
+	return sz;
+}
+
+/**
+ * gh_span_alloc() - take a span from the page heap.
+ * @h: heap.
+ * @npages: length in heap pages, 1 .. pages of a full chunk.
+ * @align: alignment of the first page, in heap pages (power of two).
+ * @kind: what the span is for.
+ * @cls: size class for small spans, else 0.
+ * @gfp: allocation context; the heap grows only as @gfp allows.
+ *
+ * Context: any; sleeps only if @gfp allows it. No locks held on entry.
+ * Return: the span with its metadata set up, or NULL.
+ */
+struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
+			      unsigned int align, enum gh_span_kind kind,
+			      unsigned int cls, gfp_t gfp)
+{
+	unsigned int nelems = 1, i, tries = 0;
+	bool tiny = cls == GH_TINY_CLASS;
+	struct gh_chunk *ch;
+	unsigned long flags;
+	struct gh_span *s;
+	size_t msize;
+	long first;
+	int err;
+
+	if (!npages || npages > GH_MAX_CHUNK_PAGES / h->hw_per_page ||
+	    !is_power_of_2(align) || align > npages)
+		return NULL;
+	if (kind == GH_SPAN_SMALL)
+		nelems = h->classes[cls].nelems;
+
+	msize = span_meta_size(nelems, tiny);
+	s = kzalloc(msize, gfp & GH_GFP_MASK);
+	if (!s)
+		return NULL;
+	s->allocbits = (unsigned long *)(s + 1);
+	s->objstate = (u8 *)(s->allocbits + BITS_TO_LONGS(nelems));
+	if (tiny)
+		s->tiny = (atomic64_t *)PTR_ALIGN(s->objstate + nelems, sizeof(atomic64_t));
+
+	for (;;) {
+		/* A run of npages + align - 1 always holds an aligned one. */
+		unsigned int need = npages + align - 1;
+
+		spin_lock_irqsave(&h->lock, flags);
+		ch = tree_find(h, need);
+		if (ch) {
+			first = chunk_find(ch, npages, align);
+			if (first >= 0)
+				break;
+		}
+		spin_unlock_irqrestore(&h->lock, flags);
+		err = pageheap_grow(h, npages, align, gfp);
+		if (err && (err != -EAGAIN || ++tries > 8)) {
+			kfree(s);
+			return NULL;
+		}
+	}
+
+	bitmap_set(ch->inuse, first, npages);
+	for (i = 0; i < npages; i++)
+		WRITE_ONCE(ch->spans[first + i], s);
+	ch->nfree -= npages;
+	chunk_update(h, ch);
+	h->pages_inuse += npages;
+	spin_unlock_irqrestore(&h->lock, flags);
+
+	s->chunk = ch;
+	s->first = first;
+	s->npages = npages;
+	s->base = ch->base + ((unsigned long)first << h->page_shift);
+	s->kind = kind;
+	s->cls = cls;
+	s->nelems = nelems;
+	s->bucket = -1;
+	INIT_LIST_HEAD(&s->node);
+	if (kind == GH_SPAN_SMALL) {
+		s->elemsize = h->classes[cls].size;
+		s->div_mul = h->classes[cls].div_mul;
+	} else {
+		s->elemsize = npages << h->page_shift;
+		s->div_mul = 0;
+	}
+	atomic_long_inc(&h->nr_spans);
+	atomic_long_add(msize, &h->span_bytes);
+	return s;
+}
+
+/**
+ * gh_span_free() - give a span back to the page heap.
+ * @h: heap.
+ * @s: span from gh_span_alloc(), no longer referenced by anything.
+ *
+ * Its pages join the free runs around them at once.
+ *
+ * Context: any. No locks held on entry.
+ */
+void gh_span_free(struct gh_heap *h, struct gh_span *s)
+{
+	struct gh_chunk *ch = s->chunk;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&h->lock, flags);
+	for (i = 0; i < s->npages; i++)
+		WRITE_ONCE(ch->spans[s->first + i], NULL);
+	bitmap_clear(ch->inuse, s->first, s->npages);
+	ch->nfree += s->npages;
+	chunk_update(h, ch);
+	h->pages_inuse -= s->npages;
+	spin_unlock_irqrestore(&h->lock, flags);
+
+	atomic_long_dec(&h->nr_spans);
+	atomic_long_sub(span_meta_size(s->nelems, !!s->tiny), &h->span_bytes);
+	kfree(s);
+}
+
+/**
+ * gh_span_lookup() - span that contains an address.
+ * @h: heap.
+ * @p: any address.
+ *
+ * Context: any; takes no lock.
+ * Return: the span holding @p, or NULL if @p is not inside a span of @h.
+ */
+struct gh_span *gh_span_lookup(struct gh_heap *h, const void *p)
+{
+	unsigned long addr = (unsigned long)p, idx;
+	struct gh_chunk *ch;
+
+	if (addr < PAGE_OFFSET || addr >= (unsigned long)high_memory)
+		return NULL;
+	idx = map_index(addr);
+	if (idx >= h->map_len)
+		return NULL;
+	ch = READ_ONCE(h->map[idx]);
+	if (!ch)
+		return NULL;
+	return READ_ONCE(ch->spans[(addr - ch->base) >> h->page_shift]);
+}
+
+/**
+ * gh_span_bytes() - size of a span in bytes.
+ * @h: heap.
+ * @s: span.
+ *
+ * Return: npages times the heap page size.
+ */
+unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s)
+{
+	return (unsigned long)s->npages << h->page_shift;
+}
+
+/**
+ * gh_pageheap_init() - set up an empty page heap.
+ * @h: heap with page_shift set.
+ *
+ * Context: process; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int gh_pageheap_init(struct gh_heap *h)
+{
+	spin_lock_init(&h->lock);
+	INIT_LIST_HEAD(&h->chunks);
+	h->hw_per_page = 1U << (h->page_shift - PAGE_SHIFT);
+	h->map_len = map_index((unsigned long)high_memory - 1) + 1;
+	h->map = kvcalloc(h->map_len, sizeof(*h->map), GFP_KERNEL);
+	h->tree_cap = GH_TREE_MIN;
+	h->tree = kcalloc(2 * h->tree_cap, sizeof(*h->tree), GFP_KERNEL);
+	h->slot_used = bitmap_zalloc(h->tree_cap, GFP_KERNEL);
+	h->slot_chunk = kcalloc(h->tree_cap, sizeof(*h->slot_chunk), GFP_KERNEL);
+	if (!h->map || !h->tree || !h->slot_used || !h->slot_chunk) {
+		gh_pageheap_destroy(h);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * gh_pageheap_destroy() - give every chunk back to the buddy allocator.
+ * @h: heap whose upper tiers are already gone.
+ *
+ * Spans still in use at this point are leaks by the heap's users: they are
+ * reported and their metadata freed with the pages.
+ *
+ * Context: process; nothing else may use @h.
+ */
+void gh_pageheap_destroy(struct gh_heap *h)
+{
+	struct gh_chunk *ch, *tmp;
+	unsigned long leaked = 0;
+	unsigned int i;
+
+	list_for_each_entry_safe(ch, tmp, &h->chunks, node) {
+		for (i = 0; i < ch->npages; i++) {
+			struct gh_span *s = ch->spans[i];
+
+			if (s && s->first == i) {
+				leaked++;
+				kfree(s);
+			}
+		}
+		list_del(&ch->node);
+		chunk_free_pages(ch);
+		kfree(ch);
+	}
+	if (leaked)
+		pr_err("%s: %lu spans still in use at destruction\n", h->name, leaked);
+	kvfree(h->map);
+	kfree(h->tree);
+	bitmap_free(h->slot_used);
+	kfree(h->slot_chunk);
+	h->map = NULL;
+	h->tree = NULL;
+	h->slot_used = NULL;
+	h->slot_chunk = NULL;
+}

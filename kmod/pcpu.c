@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU caches: the lock-free fast path (Go's mcache, TCMalloc's per-CPU
+ * caches, SLUB's sheaves).
+ *
+ * Each CPU has, per size class, a bounded array of object pointers. An
+ * allocation pops the top of the local array and a free pushes onto it,
+ * whichever CPU allocated the object, so a cross-CPU free costs the same
+ * as a local one. The array is refilled from the central list one batch at
+ * a time when empty (underflow) and half-flushed, one batch, when full
+ * (overflow).
+ *
+ * Protection: a local_lock taken irqsave. goheap may be called from
+ * hardirq context, so disabling preemption alone would let an interrupt on
+ * the same CPU interleave with a push or pop; disabling interrupts for the
+ * few instructions of a fast-path operation is the cheapest protection
+ * that covers process, softirq and hardirq callers, and it is what the
+ * local_lock documents to lockdep and to PREEMPT_RT (where it becomes a
+ * per-CPU spinlock). No atomic read-modify-write is needed inside it. The
+ * slow paths drop the lock before calling into the central list, so they
+ * may sleep when the caller's gfp allows it.
+ *
+ * A CPU going offline has its caches drained to the central lists from
+ * the CPU-dead hotplug callback (a dynamic state shared by all heaps, one
+ * instance per heap).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "goheap.h"
+
+static enum cpuhp_state gh_cpuhp_state;
+
+/**
+ * gh_pcpu_alloc() - allocate one object of a class through the CPU cache.
+ * @h: heap.
+ * @cls: small size class or GH_TINY_CLASS.
+ * @gfp: context for a refill.
+ *
+ * The object is GH_OBJ_CACHED; the caller marks it live.
+ *
+ * Context: any; sleeps only if @gfp allows.
+ * Return: the object, or NULL when the heap cannot grow.
+ */
+void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp)
+{
+	const struct gh_class *k = &h->classes[cls];
+	void *batch[GH_MAX_BATCH];
+	struct gh_cpu_cache *cc;
+	unsigned int n, got, room, keep;
+	unsigned long flags;
+	void *p;
+
+	local_lock_irqsave(&h->pcpu->lock, flags);
+	cc = this_cpu_ptr(h->pcpu);
+	n = cc->count[cls];
+	if (likely(n)) {
+		p = cc->slots[k->slot_base + n - 1];
+		cc->count[cls] = n - 1;
+		cc->cstat[cls][GH_CS_MALLOCS]++;
+		local_unlock_irqrestore(&h->pcpu->lock, flags);
+		return p;
+	}
+	local_unlock_irqrestore(&h->pcpu->lock, flags);
+
+	/* Underflow: one batch from central, without our lock held. */
+	got = gh_central_refill(h, cls, batch, k->batch, gfp);
+	if (!got)
+		return NULL;
+	p = batch[--got];
+
+	/* We may be on another CPU now, whose array may have filled. */
+	local_lock_irqsave(&h->pcpu->lock, flags);
+	cc = this_cpu_ptr(h->pcpu);
+	n = cc->count[cls];
+	room = k->capacity - n;
+	keep = min(got, room);
+	memcpy(&cc->slots[k->slot_base + n], batch, keep * sizeof(*batch));
+	cc->count[cls] = n + keep;
+	cc->cstat[cls][GH_CS_MALLOCS]++;
+	cc->cstat[cls][GH_CS_REFILLS]++;
+	local_unlock_irqrestore(&h->pcpu->lock, flags);
+
+	if (keep < got)
+		gh_central_flush(h, cls, batch + keep, got - keep);
+	return p;
+}
+
+/**
+ * gh_pcpu_free() - free one object of a class into the CPU cache.
+ * @h: heap.
+ * @cls: the object's class.
+ * @p: the object, already marked GH_OBJ_CACHED.
+ *
+ * Context: any; never sleeps.
+ */
+void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p)
+{
+	const struct gh_class *k = &h->classes[cls];
+	void *batch[GH_MAX_BATCH];
+	struct gh_cpu_cache *cc;
+	unsigned long flags;
+	unsigned int n;
+
+	local_lock_irqsave(&h->pcpu->lock, flags);
+	cc = this_cpu_ptr(h->pcpu);
+	n = cc->count[cls];
+	cc->cstat[cls][GH_CS_FREES]++;
+	if (likely(n < k->capacity)) {
+		cc->slots[k->slot_base + n] = p;
+		cc->count[cls] = n + 1;
+		local_unlock_irqrestore(&h->pcpu->lock, flags);
+		return;
+	}
+	/* Overflow: hand the top batch to central, keep @p (it is hot). */
+	n -= k->batch;
+	memcpy(batch, &cc->slots[k->slot_base + n], k->batch * sizeof(*batch));
+	cc->slots[k->slot_base + n] = p;
+	cc->count[cls] = n + 1;
+	cc->cstat[cls][GH_CS_FLUSHES]++;
+	local_unlock_irqrestore(&h->pcpu->lock, flags);
+
+	gh_central_flush(h, cls, batch, k->batch);
+}
+
+/*
+ * Empty one CPU's cache into the central lists. The caller guarantees that
+ * nothing else touches @cc: either it holds @cc's local lock (and drops it
+ * around central calls through @unlock/@relock), or the CPU is dead.
+ */
+static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc, bool locked,
+			unsigned long *flags)
+{
+	void *objs[GH_MAX_PCPU_OBJS];
+	unsigned int cls, n;
+	atomic64_t *tstate;
+	void *tblock;
+
+	for (cls = 1; cls < GH_NR_CLASSES; cls++) {
+		n = cc->count[cls];
+		if (!n)
+			continue;
+		memcpy(objs, &cc->slots[h->classes[cls].slot_base], n * sizeof(*objs));
+		cc->count[cls] = 0;
+		if (locked)
+			local_unlock_irqrestore(&h->pcpu->lock, *flags);
+		gh_central_flush(h, cls, objs, n);
+		if (locked) {
+			local_lock_irqsave(&h->pcpu->lock, *flags);
+			cc = this_cpu_ptr(h->pcpu);
+		}
+	}
+	tblock = cc->tiny_block;
+	tstate = cc->tiny_state;
+	cc->tiny_block = NULL;
+	cc->tiny_state = NULL;
+	cc->stat[GH_ST_DRAINS]++;
+	if (tblock) {
+		if (locked)
+			local_unlock_irqrestore(&h->pcpu->lock, *flags);
+		gh_tiny_unpin(h, tblock, tstate);
+		if (locked)
+			local_lock_irqsave(&h->pcpu->lock, *flags);
+	}
+}
+
+/**
+ * gh_pcpu_drain_cpu() - empty the cache of a CPU that is offline.
+ * @h: heap.
+ * @cpu: a CPU that is dead (or a heap nobody else uses any more).
+ *
+ * Context: process or any; the CPU's cache must not be in use.
+ */
+void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu)
+{
+	drain_cache(h, per_cpu_ptr(h->pcpu, cpu), false, NULL);
+}
+
+static long drain_this_cpu(void *arg)
+{
+	struct gh_heap *h = arg;
+	unsigned long flags;
+
+	local_lock_irqsave(&h->pcpu->lock, flags);
+	drain_cache(h, this_cpu_ptr(h->pcpu), true, &flags);
+	local_unlock_irqrestore(&h->pcpu->lock, flags);
+	return 0;
+}
+
+/**
+ * gh_pcpu_drain_all() - empty every online CPU's cache.
+ * @h: heap.
+ *
+ * Runs the drain on each CPU in turn (work_on_cpu) while CPU hotplug is
+ * held off.
+ *
+ * Context: process; sleeps.
+ */
+void gh_pcpu_drain_all(struct gh_heap *h)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		work_on_cpu(cpu, drain_this_cpu, h);
+	cpus_read_unlock();
+}
+
+/**
+ * gh_pcpu_init() - allocate the per-CPU caches of a heap.
+ * @h: heap with its classes set.
+ *
+ * Context: process; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int gh_pcpu_init(struct gh_heap *h)
+{
+	unsigned int cpu;
+	int err;
+
+	h->pcpu = alloc_percpu(struct gh_cpu_cache);
+	if (!h->pcpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct gh_cpu_cache *cc = per_cpu_ptr(h->pcpu, cpu);
+
+		local_lock_init(&cc->lock);
+		cc->slots = kcalloc_node(h->nslots, sizeof(*cc->slots), GFP_KERNEL,
+					 cpu_to_node(cpu));
+		if (!cc->slots)
+			goto err_free;
+	}
+	err = cpuhp_state_add_instance_nocalls(gh_cpuhp_state, &h->cpuhp_node);
+	if (err)
+		goto err_free;
+	return 0;
+
+err_free:
+	for_each_possible_cpu(cpu)
+		kfree(per_cpu_ptr(h->pcpu, cpu)->slots);
+	free_percpu(h->pcpu);
+	h->pcpu = NULL;
+	return -ENOMEM;
+}
+
+/**
+ * gh_pcpu_destroy() - drain and free the per-CPU caches of a heap.
+ * @h: heap nobody uses any more.
+ *
+ * Context: process; may sleep.
+ */
+void gh_pcpu_destroy(struct gh_heap *h)
+{
+	unsigned int cpu;
+
+	if (!h->pcpu)
+		return;
+	cpuhp_state_remove_instance_nocalls(gh_cpuhp_state, &h->cpuhp_node);
+	for_each_possible_cpu(cpu) {
+		gh_pcpu_drain_cpu(h, cpu);
+		kfree(per_cpu_ptr(h->pcpu, cpu)->slots);
+	}
+	free_percpu(h->pcpu);
+	h->pcpu = NULL;
+}
+
+static int gh_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	gh_pcpu_drain_cpu(hlist_entry(node, struct gh_heap, cpuhp_node), cpu);
+	return 0;
+}
+
+/**
+ * gh_hotplug_init() - register the CPU-dead callback shared by all heaps.
+ *
+ * Context: module init.
+ * Return: 0 or a negative errno.
+ */
+int gh_hotplug_init(void)
+{
+	int ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "mm/goheap:dead",
+					  NULL, gh_cpu_dead);
+	if (ret < 0)
+		return ret;
+	gh_cpuhp_state = ret;
+	return 0;
+}
+
+/**
+ * gh_hotplug_exit() - remove the CPU-dead callback.
+ *
+ * Context: module exit, after every heap is destroyed.
+ */
+void gh_hotplug_exit(void)
+{
+	cpuhp_remove_multi_state(gh_cpuhp_state);
+}
