@@ -65,7 +65,7 @@ EXPORT_SYMBOL_GPL(goheap_alloc_tiny);
  */
 void goheap_free(const void *ptr)
 {
-	gh_free(goheap_default_heap, ptr);
+	__gh_free(goheap_default_heap, ptr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_free);
 

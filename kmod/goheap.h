@@ -153,6 +153,7 @@ struct gh_span {
  * struct gh_chunk - a block taken from the buddy allocator.
  * @base:	direct-map address of the block.
  * @order:	buddy order of the block.
+ * @fallback:	smaller than the heap's chunk order (memory was fragmented).
  * @npages:	heap pages in the block.
  * @nfree:	free heap pages; heap lock.
  * @maxrun:	longest free run in heap pages (the summary); heap lock.
@@ -165,6 +166,7 @@ struct gh_span {
 struct gh_chunk {
 	unsigned long base;
 	u8 order;
+	u8 fallback;
 	u16 npages;
 	u16 nfree;
 	u16 maxrun;
@@ -278,10 +280,13 @@ enum gh_misuse {
 /**
  * struct gh_heap_params - how to build a heap.
  * @page_shift:	heap page size: 12 (4 KiB) or 13 (8 KiB, Go's).
+ * @chunk_order: buddy order of the chunks to grow by first, from
+ *		GH_MIN_CHUNK_ORDER to GH_CHUNK_ORDER; 0 means GH_CHUNK_ORDER.
  * @name:	short name for messages.
  */
 struct gh_heap_params {
 	unsigned int page_shift;
+	unsigned int chunk_order;
 	const char *name;
 };
 
@@ -290,6 +295,7 @@ struct gh_heap_params {
  * @name:	for messages.
  * @page_shift:	log2 of the heap page size.
  * @hw_per_page: hardware pages per heap page (1 or 2).
+ * @chunk_order: order of the chunks the heap tries first when growing.
  * @classes:	size classes for this page size.
  * @nslots:	total per-CPU array slots over all classes.
  * @size_to_class8:	class of sizes 0..1024, indexed by (size + 7) / 8.
@@ -322,6 +328,7 @@ struct gh_heap {
 	const char *name;
 	unsigned int page_shift;
 	unsigned int hw_per_page;
+	unsigned int chunk_order;
 	struct gh_class classes[GH_NR_CLASSES];
 	unsigned int nslots;
 	u8 size_to_class8[1024 / 8 + 1];
@@ -397,7 +404,7 @@ void gh_hotplug_exit(void);
 
 /* tiny.c */
 void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
-void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p);
+void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned long ip);
 size_t gh_tiny_usable_size(struct gh_span *s, const void *p);
 void gh_tiny_unpin(struct gh_heap *h, void *block, atomic64_t *state);
 
@@ -406,10 +413,11 @@ struct gh_heap *gh_heap_create(const struct gh_heap_params *params);
 void gh_heap_destroy(struct gh_heap *h);
 void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
 void gh_free(struct gh_heap *h, const void *p);
+void __gh_free(struct gh_heap *h, const void *p, unsigned long ip);
 int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p);
 void gh_free_bulk(struct gh_heap *h, size_t nr, void **p);
 extern struct gh_heap *goheap_default_heap;
 size_t gh_usable_size(struct gh_heap *h, const void *p);
-void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p);
+void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, unsigned long ip);
 
 #endif /* _GOHEAP_INTERNAL_H */

@@ -26,7 +26,7 @@
 
 static const char *const misuse_names[] = {
 	[GH_MISUSE_INVALID] = "invalid free",
-	[GH_MISUSE_INTERIOR] = "free of interior pointer",
+	[GH_MISUSE_INTERIOR] = "interior-pointer free",
 	[GH_MISUSE_DOUBLE] = "double free",
 };
 static_assert(ARRAY_SIZE(misuse_names) == GH_MISUSE_NR);
@@ -36,14 +36,15 @@ static_assert(ARRAY_SIZE(misuse_names) == GH_MISUSE_NR);
  * @h: heap.
  * @kind: what was wrong.
  * @p: the pointer passed in.
+ * @ip: the caller of the API that was given @p.
  *
  * Context: any.
  */
-void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p)
+void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, unsigned long ip)
 {
 	atomic_long_inc(&h->misuse[kind]);
 	pr_err_ratelimited("%s: %s of %p from %pS\n", h->name, misuse_names[kind], p,
-			   __builtin_return_address(1));
+			   (void *)ip);
 }
 
 static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
@@ -170,14 +171,15 @@ static void large_free(struct gh_heap *h, struct gh_span *s)
 }
 
 /**
- * gh_free() - free an object of a heap.
+ * __gh_free() - free an object of a heap, naming the caller in reports.
  * @h: heap.
  * @p: object from gh_alloc() or gh_tiny_alloc(); NULL and ZERO_SIZE_PTR
  *     are ignored.
+ * @ip: return address of the API entry point's caller.
  *
  * Context: any; never sleeps.
  */
-void gh_free(struct gh_heap *h, const void *p)
+void __gh_free(struct gh_heap *h, const void *p, unsigned long ip)
 {
 	struct gh_span *s;
 	unsigned int idx;
@@ -187,20 +189,20 @@ void gh_free(struct gh_heap *h, const void *p)
 		return;
 	s = gh_span_lookup(h, p);
 	if (unlikely(!s || s->kind == GH_SPAN_RAW)) {
-		gh_misuse(h, GH_MISUSE_INVALID, p);
+		gh_misuse(h, GH_MISUSE_INVALID, p, ip);
 		return;
 	}
 	if (unlikely(s->cls == GH_TINY_CLASS)) {
-		gh_tiny_free(h, s, p);
+		gh_tiny_free(h, s, p, ip);
 		return;
 	}
 	idx = gh_span_obj_index(s, p, &interior);
 	if (unlikely(interior)) {
-		gh_misuse(h, GH_MISUSE_INTERIOR, p);
+		gh_misuse(h, GH_MISUSE_INTERIOR, p, ip);
 		return;
 	}
 	if (unlikely(READ_ONCE(s->objstate[idx]) != GH_OBJ_LIVE)) {
-		gh_misuse(h, GH_MISUSE_DOUBLE, p);
+		gh_misuse(h, GH_MISUSE_DOUBLE, p, ip);
 		return;
 	}
 	if (s->kind == GH_SPAN_LARGE) {
@@ -211,6 +213,18 @@ void gh_free(struct gh_heap *h, const void *p)
 	if (want_init_on_free())
 		memset((void *)p, 0, s->elemsize);
 	gh_pcpu_free(h, s->cls, (void *)p);
+}
+
+/**
+ * gh_free() - free an object of a heap.
+ * @h: heap.
+ * @p: object, or NULL or ZERO_SIZE_PTR (ignored).
+ *
+ * Context: any; never sleeps.
+ */
+void gh_free(struct gh_heap *h, const void *p)
+{
+	__gh_free(h, p, _RET_IP_);
 }
 
 /**
@@ -226,7 +240,7 @@ void gh_free_bulk(struct gh_heap *h, size_t nr, void **p)
 	size_t i;
 
 	for (i = 0; i < nr; i++)
-		gh_free(h, p[i]);
+		__gh_free(h, p[i], _RET_IP_);
 }
 
 /**
@@ -274,6 +288,11 @@ struct gh_heap *gh_heap_create(const struct gh_heap_params *params)
 		return ERR_PTR(-ENOMEM);
 	h->name = params->name ?: "goheap";
 	h->page_shift = params->page_shift;
+	h->chunk_order = params->chunk_order ?: GH_CHUNK_ORDER;
+	if (h->chunk_order < GH_MIN_CHUNK_ORDER || h->chunk_order > GH_CHUNK_ORDER) {
+		err = -EINVAL;
+		goto err_free;
+	}
 
 	err = gh_classes_init(h);
 	if (err)

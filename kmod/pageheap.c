@@ -4,7 +4,8 @@
  *
  * The heap grows by taking chunks from the buddy allocator: 4 MiB
  * (order 10) blocks, or smaller ones down to 128 KiB when memory is too
- * fragmented for that. Each chunk is split into order-0 pages so that any
+ * fragmented for that (or when the heap was created with a smaller
+ * chunk_order). Each chunk is split into order-0 pages so that any
  * page can later be mapped to user space or given back on its own.
  *
  * Inside a chunk one bit per heap page says whether it belongs to a span;
@@ -181,44 +182,40 @@ static void chunk_free_pages(struct gh_chunk *ch)
 /*
  * Take a new chunk from the buddy allocator, big enough for @need heap
  * pages aligned to @align: order 10 when possible, smaller when memory is
- * fragmented. Called without locks.
+ * fragmented. Called without locks; the chunk is not yet in the heap.
  */
-static int pageheap_grow(struct gh_heap *h, unsigned int need, unsigned int align, gfp_t gfp)
+static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
+				     unsigned int align, gfp_t gfp)
 {
-	unsigned int min_order, order, npages, i;
-	unsigned long flags, idx;
-	struct gh_chunk *ch;
-	struct page *page = NULL;
+	unsigned int min_order, first_order, order, npages;
 	gfp_t meta = gfp & GH_GFP_MASK;
+	struct page *page = NULL;
+	struct gh_chunk *ch;
 
 	min_order = order_base_2(max(need, align) * h->hw_per_page);
 	min_order = max_t(unsigned int, min_order, GH_MIN_CHUNK_ORDER);
 	if (min_order > GH_CHUNK_ORDER)
-		return -ENOMEM;
+		return NULL;
 
-	if (tree_reserve(h, meta))
-		return -ENOMEM;
-
-	for (order = GH_CHUNK_ORDER; order >= min_order; order--) {
-		gfp_t g = meta | __GFP_NOWARN;
+	first_order = max(h->chunk_order, min_order);
+	for (order = first_order; order >= min_order; order--) {
+		gfp_t g = meta;
 
 		/* Only the last, smallest attempt may reclaim hard and warn. */
 		if (order > min_order)
-			g = (g | __GFP_NORETRY) & ~__GFP_NOFAIL;
-		else
-			g = meta;
+			g = (g | __GFP_NORETRY | __GFP_NOWARN) & ~__GFP_NOFAIL;
 		page = alloc_pages(g, order);
 		if (page)
 			break;
 	}
 	if (!page)
-		return -ENOMEM;
+		return NULL;
 
 	npages = (1U << order) / h->hw_per_page;
 	ch = kzalloc(struct_size(ch, spans, npages), meta);
 	if (!ch) {
 		__free_pages(page, order);
-		return -ENOMEM;
+		return NULL;
 	}
 	split_page(page, order);
 	ch->base = (unsigned long)page_address(page);
@@ -226,37 +223,73 @@ static int pageheap_grow(struct gh_heap *h, unsigned int need, unsigned int alig
 	ch->npages = npages;
 	ch->nfree = npages;
 	ch->maxrun = npages;
+	ch->fallback = order < first_order;
+	return ch;
+}
 
-	idx = map_index(ch->base);
-	if (idx + (1UL << (order - GH_MIN_CHUNK_ORDER)) > h->map_len) {
-		/* Memory hot-added above the map: not usable by this heap. */
-		chunk_free_pages(ch);
-		kfree(ch);
-		return -ENOMEM;
-	}
+static void chunk_destroy(struct gh_chunk *ch)
+{
+	chunk_free_pages(ch);
+	kfree(ch);
+}
 
-	spin_lock_irqsave(&h->lock, flags);
-	if (h->nr_chunks >= h->tree_cap) {
-		/* Lost a race for the reserved slot: try again later. */
-		spin_unlock_irqrestore(&h->lock, flags);
-		chunk_free_pages(ch);
-		kfree(ch);
-		return -EAGAIN;
-	}
+/*
+ * Make a new chunk part of the heap. Heap lock held.
+ * Return: false if the summary tree has no free slot (lost a race with
+ * another grower since tree_reserve()) or the chunk lies above the map.
+ */
+static bool chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
+{
+	unsigned long idx = map_index(ch->base);
+	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+
+	lockdep_assert_held(&h->lock);
+	if (h->nr_chunks >= h->tree_cap || idx + n > h->map_len)
+		return false;
+	if (ch->fallback)
+		h->grow_fallbacks++;
 	ch->slot = find_first_zero_bit(h->slot_used, h->tree_cap);
 	__set_bit(ch->slot, h->slot_used);
 	h->slot_chunk[ch->slot] = ch;
 	tree_set(h, ch->slot, ch->maxrun);
-	for (i = 0; i < (1U << (order - GH_MIN_CHUNK_ORDER)); i++)
+	for (i = 0; i < n; i++)
 		WRITE_ONCE(h->map[idx + i], ch);
 	list_add_tail(&ch->node, &h->chunks);
 	h->nr_chunks++;
-	h->pages_total += npages;
+	h->pages_total += ch->npages;
 	h->grows++;
-	if (order < GH_CHUNK_ORDER)
-		h->grow_fallbacks++;
-	spin_unlock_irqrestore(&h->lock, flags);
-	return 0;
+	return true;
+}
+
+/* Give @npages at @first of @ch to span @s. Heap lock held. */
+static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
+		     unsigned int npages, struct gh_span *s)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&h->lock);
+	bitmap_set(ch->inuse, first, npages);
+	for (i = 0; i < npages; i++)
+		WRITE_ONCE(ch->spans[first + i], s);
+	ch->nfree -= npages;
+	chunk_update(h, ch);
+	h->pages_inuse += npages;
+}
+
+/*
+ * Find a free run for a span in the chunks the heap has. A run of
+ * npages + align - 1 always holds an aligned one; failing that, an
+ * aligned request also tries the first chunk with npages free in a row.
+ */
+static long run_find(struct gh_heap *h, unsigned int npages, unsigned int align,
+		     struct gh_chunk **chp)
+{
+	struct gh_chunk *ch = tree_find(h, npages + align - 1);
+
+	if (!ch && align > 1)
+		ch = tree_find(h, npages);
+	*chp = ch;
+	return ch ? chunk_find(ch, npages, align) : -1;
 }
 
 static size_t span_meta_size(unsigned int nelems, bool tiny)
@@ -286,14 +319,13 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 			      unsigned int align, enum gh_span_kind kind,
 			      unsigned int cls, gfp_t gfp)
 {
-	unsigned int nelems = 1, i, tries = 0;
+	unsigned int nelems = 1, tries = 0;
 	bool tiny = cls == GH_TINY_CLASS;
 	struct gh_chunk *ch;
 	unsigned long flags;
 	struct gh_span *s;
 	size_t msize;
 	long first;
-	int err;
 
 	if (!npages || npages > GH_MAX_CHUNK_PAGES / h->hw_per_page ||
 	    !is_power_of_2(align) || align > npages)
@@ -310,31 +342,36 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 	if (tiny)
 		s->tiny = (atomic64_t *)PTR_ALIGN(s->objstate + nelems, sizeof(atomic64_t));
 
-	for (;;) {
-		/* A run of npages + align - 1 always holds an aligned one. */
-		unsigned int need = npages + align - 1;
+	spin_lock_irqsave(&h->lock, flags);
+	first = run_find(h, npages, align, &ch);
+	while (first < 0) {
+		struct gh_chunk *fresh;
 
-		spin_lock_irqsave(&h->lock, flags);
-		ch = tree_find(h, need);
-		if (ch) {
-			first = chunk_find(ch, npages, align);
-			if (first >= 0)
-				break;
-		}
 		spin_unlock_irqrestore(&h->lock, flags);
-		err = pageheap_grow(h, npages, align, gfp);
-		if (err && (err != -EAGAIN || ++tries > 8)) {
+		fresh = NULL;
+		if (!tree_reserve(h, gfp & GH_GFP_MASK))
+			fresh = chunk_create(h, npages, align, gfp);
+		if (!fresh) {
 			kfree(s);
 			return NULL;
 		}
+		spin_lock_irqsave(&h->lock, flags);
+		if (!chunk_insert(h, fresh)) {
+			spin_unlock_irqrestore(&h->lock, flags);
+			chunk_destroy(fresh);
+			if (++tries > 8) {
+				kfree(s);
+				return NULL;
+			}
+			spin_lock_irqsave(&h->lock, flags);
+			first = run_find(h, npages, align, &ch);
+			continue;
+		}
+		/* A new chunk is aligned to its own size: the run fits at 0. */
+		ch = fresh;
+		first = chunk_find(ch, npages, align);
 	}
-
-	bitmap_set(ch->inuse, first, npages);
-	for (i = 0; i < npages; i++)
-		WRITE_ONCE(ch->spans[first + i], s);
-	ch->nfree -= npages;
-	chunk_update(h, ch);
-	h->pages_inuse += npages;
+	run_take(h, ch, first, npages, s);
 	spin_unlock_irqrestore(&h->lock, flags);
 
 	s->chunk = ch;

@@ -130,8 +130,10 @@ void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p)
 
 /*
  * Empty one CPU's cache into the central lists. The caller guarantees that
- * nothing else touches @cc: either it holds @cc's local lock (and drops it
- * around central calls through @unlock/@relock), or the CPU is dead.
+ * nothing else touches @cc: either it holds @cc's local lock (@locked; it is
+ * dropped around calls into other tiers), or the CPU is dead. When the
+ * lock is dropped an interrupt may cache objects again; a drain moves what
+ * it saw, it does not promise an empty cache under concurrent use.
  */
 static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc, bool locked,
 			unsigned long *flags)
@@ -141,6 +143,20 @@ static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc, bool locked,
 	atomic64_t *tstate;
 	void *tblock;
 
+	/* The tiny block first: unpinning may free it into this cache. */
+	tblock = cc->tiny_block;
+	tstate = cc->tiny_state;
+	cc->tiny_block = NULL;
+	cc->tiny_state = NULL;
+	if (tblock) {
+		if (locked)
+			local_unlock_irqrestore(&h->pcpu->lock, *flags);
+		gh_tiny_unpin(h, tblock, tstate);
+		if (locked) {
+			local_lock_irqsave(&h->pcpu->lock, *flags);
+			cc = this_cpu_ptr(h->pcpu);
+		}
+	}
 	for (cls = 1; cls < GH_NR_CLASSES; cls++) {
 		n = cc->count[cls];
 		if (!n)
@@ -155,18 +171,7 @@ static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc, bool locked,
 			cc = this_cpu_ptr(h->pcpu);
 		}
 	}
-	tblock = cc->tiny_block;
-	tstate = cc->tiny_state;
-	cc->tiny_block = NULL;
-	cc->tiny_state = NULL;
 	cc->stat[GH_ST_DRAINS]++;
-	if (tblock) {
-		if (locked)
-			local_unlock_irqrestore(&h->pcpu->lock, *flags);
-		gh_tiny_unpin(h, tblock, tstate);
-		if (locked)
-			local_lock_irqsave(&h->pcpu->lock, *flags);
-	}
 }
 
 /**

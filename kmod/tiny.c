@@ -174,13 +174,14 @@ size_t gh_tiny_usable_size(struct gh_span *s, const void *p)
  * @h: heap.
  * @s: tiny-class span holding @p.
  * @p: the object.
+ * @ip: caller, for reports.
  *
  * A pointer that is not the start of a live tiny object is reported as a
  * double or invalid free and changes nothing.
  *
  * Context: any; never sleeps.
  */
-void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p)
+void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned long ip)
 {
 	unsigned long off = (unsigned long)p - s->base;
 	unsigned int blk = off / GH_TINY_SIZE, o = off % GH_TINY_SIZE, size;
@@ -190,7 +191,7 @@ void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p)
 	v = atomic64_read(state);
 	size = READ_ONCE(s->objstate[blk]) == GH_OBJ_LIVE ? tiny_size(v, o) : 0;
 	if (!size) {
-		gh_misuse(h, GH_MISUSE_DOUBLE, p);
+		gh_misuse(h, GH_MISUSE_DOUBLE, p, ip);
 		return;
 	}
 	/* Still ours until the exchange below: the block cannot go away. */
@@ -198,7 +199,7 @@ void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p)
 		memset((void *)p, 0, size);
 	do {
 		if (tiny_size(v, o) != size) {
-			gh_misuse(h, GH_MISUSE_DOUBLE, p);
+			gh_misuse(h, GH_MISUSE_DOUBLE, p, ip);
 			return;
 		}
 		nv = v & ~tiny_bits(o, size);
