@@ -316,6 +316,8 @@ struct gh_heap_params {
  * @map_len:	entries in @map.
  * @pages_total: heap pages held from the buddy allocator; heap lock.
  * @pages_inuse: heap pages in spans; heap lock.
+ * @pages_released: free heap pages given back to the kernel; heap lock.
+ * @chunk_meta_bytes: bytes of chunk descriptors; heap lock.
  * @nr_spans:	spans in existence (statistic).
  * @span_bytes:	bytes of span metadata in existence (statistic).
  * @grows:	chunks taken from the buddy allocator (statistic).
@@ -348,6 +350,8 @@ struct gh_heap {
 	unsigned long map_len;
 	unsigned long pages_total;
 	unsigned long pages_inuse;
+	unsigned long pages_released;
+	unsigned long chunk_meta_bytes;
 	atomic_long_t nr_spans;
 	atomic_long_t span_bytes;
 	unsigned long grows;

@@ -8,6 +8,7 @@
 #include <linux/export.h>
 
 #include "goheap.h"
+#include "stats.h"
 
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_create);
 EXPORT_SYMBOL_IF_KUNIT(gh_heap_destroy);
@@ -35,3 +36,8 @@ EXPORT_SYMBOL_IF_KUNIT(gh_central_release);
 EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_drain_all);
 EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_drain_cpu);
 EXPORT_SYMBOL_IF_KUNIT(goheap_default_heap);
+EXPORT_SYMBOL_IF_KUNIT(gh_read_memstats);
+EXPORT_SYMBOL_IF_KUNIT(gh_read_class_stats);
+EXPORT_SYMBOL_IF_KUNIT(gh_read_cpu_stats);
+EXPORT_SYMBOL_IF_KUNIT(gh_read_pageheap_stats);
+EXPORT_SYMBOL_IF_KUNIT(gh_ms_names);

@@ -13,6 +13,7 @@
 #include <linux/module.h>
 
 #include "goheap.h"
+#include "stats.h"
 
 static unsigned int heap_page_size = 8192;
 module_param(heap_page_size, uint, 0444);
@@ -42,6 +43,7 @@ static int __init goheap_init(void)
 	}
 	goheap_default_heap = h;
 	goheap_debugfs_root = debugfs_create_dir("goheap", NULL);
+	gh_debugfs_init(h, goheap_debugfs_root);
 	pr_info("loaded: %u B heap pages, %u size classes\n", heap_page_size, GH_NR_SMALL);
 	return 0;
 

@@ -257,6 +257,7 @@ static bool chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 	list_add_tail(&ch->node, &h->chunks);
 	h->nr_chunks++;
 	h->pages_total += ch->npages;
+	h->chunk_meta_bytes += struct_size(ch, spans, ch->npages);
 	h->grows++;
 	return true;
 }
