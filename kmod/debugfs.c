@@ -101,6 +101,7 @@ static int pageheap_show(struct seq_file *m, void *v)
 	seq_printf(m, "Grows %llu\n", ps.grows);
 	seq_printf(m, "GrowFallbacks %llu\n", ps.grow_fallbacks);
 	seq_printf(m, "Releases %llu\n", ps.releases);
+	seq_printf(m, "ReleasedBytes %llu\n", ps.released_bytes);
 	seq_puts(m, "\nfree_run_pages   runs\n");
 	for (i = 0; i < GH_RUN_BUCKETS; i++) {
 		char range[24];

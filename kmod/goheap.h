@@ -34,7 +34,17 @@
 #include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/spinlock.h>
+#include <linux/shrinker.h>
 #include <linux/types.h>
+#include <linux/version.h>
+#include <linux/workqueue.h>
+
+/* 6.7 made the shrinker a separately allocated object (see compat.h). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+#define GH_SHRINKER_MEMBER(name)	struct shrinker name
+#else
+#define GH_SHRINKER_MEMBER(name)	struct shrinker *name
+#endif
 
 /* Go's table: 66 small classes, class 0 means large. */
 #define GH_NR_SMALL		66
@@ -155,11 +165,17 @@ struct gh_span {
  * @order:	buddy order of the block.
  * @fallback:	smaller than the heap's chunk order (memory was fragmented).
  * @npages:	heap pages in the block.
- * @nfree:	free heap pages; heap lock.
+ * @nfree:	free heap pages (not counting released ones); heap lock.
+ * @nreleased:	heap pages given back to the buddy allocator; heap lock.
  * @maxrun:	longest free run in heap pages (the summary); heap lock.
  * @slot:	leaf index in the heap's summary tree.
+ * @idle_since:	jiffies of the chunk's last allocation or free; heap lock.
  * @node:	link on the heap's chunk list.
- * @inuse:	bit set = heap page belongs to a span; heap lock.
+ * @rcu:	defers freeing the descriptor past lockless lookups.
+ * @inuse:	bit set = heap page unavailable: in a span, or released;
+ *		heap lock.
+ * @released:	bit set = heap page given back to the buddy allocator
+ *		(a hole: its physical page can never come back); heap lock.
  * @spans:	span owning each heap page (NULL when free); written under
  *		the heap lock, read locklessly by pointer lookups.
  */
@@ -169,10 +185,14 @@ struct gh_chunk {
 	u8 fallback;
 	u16 npages;
 	u16 nfree;
+	u16 nreleased;
 	u16 maxrun;
 	u32 slot;
+	unsigned long idle_since;
 	struct list_head node;
+	struct rcu_head rcu;
 	DECLARE_BITMAP(inuse, GH_MAX_CHUNK_PAGES);
+	DECLARE_BITMAP(released, GH_MAX_CHUNK_PAGES);
 	struct gh_span *spans[];
 };
 
@@ -282,11 +302,13 @@ enum gh_misuse {
  * @page_shift:	heap page size: 12 (4 KiB) or 13 (8 KiB, Go's).
  * @chunk_order: buddy order of the chunks to grow by first, from
  *		GH_MIN_CHUNK_ORDER to GH_CHUNK_ORDER; 0 means GH_CHUNK_ORDER.
+ * @limit_bytes: most memory the heap may hold for pages (0: no limit).
  * @name:	short name for messages.
  */
 struct gh_heap_params {
 	unsigned int page_shift;
 	unsigned int chunk_order;
+	unsigned long limit_bytes;
 	const char *name;
 };
 
@@ -323,8 +345,17 @@ struct gh_heap_params {
  * @grows:	chunks taken from the buddy allocator (statistic).
  * @grow_fallbacks: chunks smaller than GH_CHUNK_ORDER (statistic).
  * @releases:	chunks given back to the buddy allocator (statistic).
+ * @released_bytes: bytes given back, whole chunks and holes (statistic).
+ * @limit_pages: cap on hardware pages held (0: none); set at creation.
+ * @pages_pending: hardware pages being allocated for new chunks, counted
+ *		against @limit_pages before they arrive; heap lock.
  * @misuse:	bad frees detected, by kind.
  * @cpuhp_node:	instance on the CPU-dead hotplug state.
+ * @scavenger:	background release of idle memory (scavenge.c).
+ * @scavenge_idle: jiffies memory must stay idle before release; 0: off.
+ * @scavenges:	scavenger passes that released something (statistic).
+ * @shrinker:	memory-pressure callbacks (scavenge.c).
+ * @shrinker_on: @shrinker is registered.
  */
 struct gh_heap {
 	const char *name;
@@ -357,9 +388,17 @@ struct gh_heap {
 	unsigned long grows;
 	unsigned long grow_fallbacks;
 	unsigned long releases;
+	unsigned long released_bytes;
+	unsigned long limit_pages;
+	unsigned long pages_pending;
 
 	atomic_long_t misuse[GH_MISUSE_NR];
 	struct hlist_node cpuhp_node;
+	struct delayed_work scavenger;
+	unsigned long scavenge_idle;
+	unsigned long scavenges;
+	GH_SHRINKER_MEMBER(shrinker);
+	bool shrinker_on;
 };
 
 static inline unsigned long gh_page_bytes(const struct gh_heap *h)
@@ -381,6 +420,17 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 void gh_span_free(struct gh_heap *h, struct gh_span *s);
 struct gh_span *gh_span_lookup(struct gh_heap *h, const void *p);
 unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s);
+unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
+				  unsigned int min_run, unsigned long goal);
+unsigned long gh_pageheap_reclaimable(struct gh_heap *h);
+
+/* scavenge.c */
+void gh_scavenger_init(struct gh_heap *h);
+void gh_scavenger_start(struct gh_heap *h, unsigned int idle_secs);
+void gh_scavenger_stop(struct gh_heap *h);
+int gh_shrinker_register(struct gh_heap *h);
+void gh_shrinker_unregister(struct gh_heap *h);
+unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal);
 
 /* span.c */
 unsigned int gh_span_obj_index(const struct gh_span *s, const void *p, bool *interior);

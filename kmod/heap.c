@@ -289,6 +289,8 @@ struct gh_heap *gh_heap_create(const struct gh_heap_params *params)
 	h->name = params->name ?: "goheap";
 	h->page_shift = params->page_shift;
 	h->chunk_order = params->chunk_order ?: GH_CHUNK_ORDER;
+	h->limit_pages = DIV_ROUND_UP(params->limit_bytes, PAGE_SIZE);
+	gh_scavenger_init(h);
 	if (h->chunk_order < GH_MIN_CHUNK_ORDER || h->chunk_order > GH_CHUNK_ORDER) {
 		err = -EINVAL;
 		goto err_free;
@@ -327,6 +329,8 @@ void gh_heap_destroy(struct gh_heap *h)
 {
 	if (IS_ERR_OR_NULL(h))
 		return;
+	gh_shrinker_unregister(h);
+	gh_scavenger_stop(h);
 	gh_pcpu_destroy(h);
 	gh_central_destroy(h);
 	gh_pageheap_destroy(h);

@@ -41,3 +41,5 @@ EXPORT_SYMBOL_IF_KUNIT(gh_read_class_stats);
 EXPORT_SYMBOL_IF_KUNIT(gh_read_cpu_stats);
 EXPORT_SYMBOL_IF_KUNIT(gh_read_pageheap_stats);
 EXPORT_SYMBOL_IF_KUNIT(gh_ms_names);
+EXPORT_SYMBOL_IF_KUNIT(gh_reclaim);
+EXPORT_SYMBOL_IF_KUNIT(gh_pageheap_release);

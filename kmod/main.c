@@ -19,6 +19,15 @@ static unsigned int heap_page_size = 8192;
 module_param(heap_page_size, uint, 0444);
 MODULE_PARM_DESC(heap_page_size, "heap page size in bytes: 8192 (Go's, default) or 4096");
 
+static unsigned int scavenge_idle_secs = 30;
+module_param(scavenge_idle_secs, uint, 0444);
+MODULE_PARM_DESC(scavenge_idle_secs,
+		 "seconds free heap memory stays idle before it is given back (0: never)");
+
+static unsigned long max_heap_bytes;
+module_param(max_heap_bytes, ulong, 0444);
+MODULE_PARM_DESC(max_heap_bytes, "most memory the heap may take for its pages (0: no limit)");
+
 static struct dentry *goheap_debugfs_root;
 
 static int __init goheap_init(void)
@@ -32,6 +41,7 @@ static int __init goheap_init(void)
 		return -EINVAL;
 	}
 	params.page_shift = ilog2(heap_page_size);
+	params.limit_bytes = max_heap_bytes;
 
 	err = gh_hotplug_init();
 	if (err)
@@ -42,11 +52,18 @@ static int __init goheap_init(void)
 		goto err_hotplug;
 	}
 	goheap_default_heap = h;
+	err = gh_shrinker_register(h);
+	if (err)
+		goto err_heap;
+	gh_scavenger_start(h, scavenge_idle_secs);
 	goheap_debugfs_root = debugfs_create_dir("goheap", NULL);
 	gh_debugfs_init(h, goheap_debugfs_root);
 	pr_info("loaded: %u B heap pages, %u size classes\n", heap_page_size, GH_NR_SMALL);
 	return 0;
 
+err_heap:
+	gh_heap_destroy(h);
+	goheap_default_heap = NULL;
 err_hotplug:
 	gh_hotplug_exit();
 	return err;

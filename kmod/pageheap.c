@@ -170,13 +170,58 @@ static int tree_reserve(struct gh_heap *h, gfp_t gfp)
 	return 0;
 }
 
+/* Give @n order-0 pages from @addr back to the buddy allocator. */
+static void pages_free(unsigned long addr, unsigned long n)
+{
+	struct page *page = virt_to_page((void *)addr);
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		__free_page(page + i);
+}
+
+/* Free every page of a chunk that is not already released. */
 static void chunk_free_pages(struct gh_chunk *ch)
 {
-	struct page *page = virt_to_page((void *)ch->base);
-	unsigned int i;
+	unsigned int hw = (1U << ch->order) / ch->npages;
+	unsigned long s = 0, e;
 
-	for (i = 0; i < (1U << ch->order); i++)
-		__free_page(page + i);
+	while (s < ch->npages) {
+		s = find_next_zero_bit(ch->released, ch->npages, s);
+		if (s >= ch->npages)
+			break;
+		e = find_next_bit(ch->released, ch->npages, s);
+		pages_free(ch->base + s * hw * PAGE_SIZE, (e - s) * hw);
+		s = e;
+	}
+}
+
+/*
+ * Count @hw hardware pages against the heap's limit before taking them
+ * from the buddy allocator; chunk_insert() or limit_unreserve() settles it.
+ */
+static bool limit_reserve(struct gh_heap *h, unsigned long hw)
+{
+	unsigned long flags, held;
+	bool ok = true;
+
+	spin_lock_irqsave(&h->lock, flags);
+	held = (h->pages_total - h->pages_released) * h->hw_per_page + h->pages_pending;
+	if (h->limit_pages && held + hw > h->limit_pages)
+		ok = false;
+	else
+		h->pages_pending += hw;
+	spin_unlock_irqrestore(&h->lock, flags);
+	return ok;
+}
+
+static void limit_unreserve(struct gh_heap *h, unsigned long hw)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&h->lock, flags);
+	h->pages_pending -= hw;
+	spin_unlock_irqrestore(&h->lock, flags);
 }
 
 /*
@@ -204,9 +249,12 @@ static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 		/* Only the last, smallest attempt may reclaim hard and warn. */
 		if (order > min_order)
 			g = (g | __GFP_NORETRY | __GFP_NOWARN) & ~__GFP_NOFAIL;
+		if (!limit_reserve(h, 1UL << order))
+			continue;
 		page = alloc_pages(g, order);
 		if (page)
 			break;
+		limit_unreserve(h, 1UL << order);
 	}
 	if (!page)
 		return NULL;
@@ -215,6 +263,7 @@ static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 	ch = kzalloc(struct_size(ch, spans, npages), meta);
 	if (!ch) {
 		__free_pages(page, order);
+		limit_unreserve(h, 1UL << order);
 		return NULL;
 	}
 	split_page(page, order);
@@ -223,6 +272,7 @@ static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 	ch->npages = npages;
 	ch->nfree = npages;
 	ch->maxrun = npages;
+	ch->idle_since = jiffies;
 	ch->fallback = order < first_order;
 	return ch;
 }
@@ -230,11 +280,12 @@ static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 static void chunk_destroy(struct gh_chunk *ch)
 {
 	chunk_free_pages(ch);
-	kfree(ch);
+	kfree_rcu(ch, rcu);
 }
 
 /*
- * Make a new chunk part of the heap. Heap lock held.
+ * Make a new chunk part of the heap, settling its limit reservation.
+ * Heap lock held.
  * Return: false if the summary tree has no free slot (lost a race with
  * another grower since tree_reserve()) or the chunk lies above the map.
  */
@@ -244,6 +295,7 @@ static bool chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
 
 	lockdep_assert_held(&h->lock);
+	h->pages_pending -= 1UL << ch->order;
 	if (h->nr_chunks >= h->tree_cap || idx + n > h->map_len)
 		return false;
 	if (ch->fallback)
@@ -262,6 +314,27 @@ static bool chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 	return true;
 }
 
+/* Take a chunk with no page in use out of the heap. Heap lock held. */
+static void chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
+{
+	unsigned long idx = map_index(ch->base);
+	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+
+	lockdep_assert_held(&h->lock);
+	tree_set(h, ch->slot, 0);
+	__clear_bit(ch->slot, h->slot_used);
+	h->slot_chunk[ch->slot] = NULL;
+	for (i = 0; i < n; i++)
+		WRITE_ONCE(h->map[idx + i], NULL);
+	list_del(&ch->node);
+	h->nr_chunks--;
+	h->pages_total -= ch->npages;
+	h->pages_released -= ch->nreleased;
+	h->chunk_meta_bytes -= struct_size(ch, spans, ch->npages);
+	h->releases++;
+	h->released_bytes += (unsigned long)(ch->npages - ch->nreleased) << h->page_shift;
+}
+
 /* Give @npages at @first of @ch to span @s. Heap lock held. */
 static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
 		     unsigned int npages, struct gh_span *s)
@@ -273,6 +346,7 @@ static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
 	for (i = 0; i < npages; i++)
 		WRITE_ONCE(ch->spans[first + i], s);
 	ch->nfree -= npages;
+	ch->idle_since = jiffies;
 	chunk_update(h, ch);
 	h->pages_inuse += npages;
 }
@@ -352,6 +426,10 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 		fresh = NULL;
 		if (!tree_reserve(h, gfp & GH_GFP_MASK))
 			fresh = chunk_create(h, npages, align, gfp);
+		/* At the limit: give back whole free chunks, then try once more. */
+		if (!fresh && h->limit_pages && !tries++ &&
+		    gh_pageheap_release(h, 0, GH_MAX_CHUNK_PAGES, ULONG_MAX))
+			fresh = chunk_create(h, npages, align, gfp);
 		if (!fresh) {
 			kfree(s);
 			return NULL;
@@ -416,6 +494,7 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 		WRITE_ONCE(ch->spans[s->first + i], NULL);
 	bitmap_clear(ch->inuse, s->first, s->npages);
 	ch->nfree += s->npages;
+	ch->idle_since = jiffies;
 	chunk_update(h, ch);
 	h->pages_inuse -= s->npages;
 	spin_unlock_irqrestore(&h->lock, flags);
@@ -437,16 +516,18 @@ struct gh_span *gh_span_lookup(struct gh_heap *h, const void *p)
 {
 	unsigned long addr = (unsigned long)p, idx;
 	struct gh_chunk *ch;
+	struct gh_span *s;
 
 	if (addr < PAGE_OFFSET || addr >= (unsigned long)high_memory)
 		return NULL;
 	idx = map_index(addr);
 	if (idx >= h->map_len)
 		return NULL;
+	rcu_read_lock();
 	ch = READ_ONCE(h->map[idx]);
-	if (!ch)
-		return NULL;
-	return READ_ONCE(ch->spans[(addr - ch->base) >> h->page_shift]);
+	s = ch ? READ_ONCE(ch->spans[(addr - ch->base) >> h->page_shift]) : NULL;
+	rcu_read_unlock();
+	return s;
 }
 
 /**
@@ -459,6 +540,98 @@ struct gh_span *gh_span_lookup(struct gh_heap *h, const void *p)
 unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s)
 {
 	return (unsigned long)s->npages << h->page_shift;
+}
+
+#define GH_RELEASE_BATCH	32
+
+/**
+ * gh_pageheap_release() - give idle free memory back to the buddy allocator.
+ * @h: heap.
+ * @min_idle: only chunks with no allocation or free for this many jiffies.
+ * @min_run: in chunks still in use, release free runs of at least this many
+ *	     heap pages; a chunk with no page in use goes back whole.
+ * @goal: stop after about this many hardware pages.
+ *
+ * A released run becomes a hole in its chunk: its physical pages belong to
+ * the buddy allocator again and can never be part of a span of this chunk,
+ * so it counts in HeapReleased until the whole chunk goes back. The heap
+ * lock is held for one walk over the chunks at a time, and pages are freed
+ * with it dropped, at most GH_RELEASE_BATCH runs per walk.
+ *
+ * Context: any; never sleeps.
+ * Return: hardware pages released.
+ */
+unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
+				  unsigned int min_run, unsigned long goal)
+{
+	struct { unsigned long addr, n; } runs[GH_RELEASE_BATCH];
+	unsigned long flags, done = 0, now = jiffies, st, e;
+	unsigned int nruns, i, hw = h->hw_per_page;
+	struct gh_chunk *ch, *tmp;
+	LIST_HEAD(whole);
+
+	do {
+		nruns = 0;
+		spin_lock_irqsave(&h->lock, flags);
+		list_for_each_entry_safe(ch, tmp, &h->chunks, node) {
+			if (done >= goal || nruns == GH_RELEASE_BATCH)
+				break;
+			if (time_before(now, ch->idle_since + min_idle))
+				continue;
+			if (ch->nfree + ch->nreleased == ch->npages) {
+				chunk_remove(h, ch);
+				list_add(&ch->node, &whole);
+				done += (unsigned long)(ch->npages - ch->nreleased) * hw;
+				continue;
+			}
+			for (st = 0; nruns < GH_RELEASE_BATCH && done < goal; st = e) {
+				st = find_next_zero_bit(ch->inuse, ch->npages, st);
+				if (st >= ch->npages)
+					break;
+				e = find_next_bit(ch->inuse, ch->npages, st);
+				if (e - st < min_run)
+					continue;
+				bitmap_set(ch->inuse, st, e - st);
+				bitmap_set(ch->released, st, e - st);
+				ch->nfree -= e - st;
+				ch->nreleased += e - st;
+				h->pages_released += e - st;
+				h->released_bytes += (e - st) << h->page_shift;
+				runs[nruns].addr = ch->base + (st << h->page_shift);
+				runs[nruns].n = (e - st) * hw;
+				nruns++;
+				done += (e - st) * hw;
+				chunk_update(h, ch);
+			}
+		}
+		spin_unlock_irqrestore(&h->lock, flags);
+
+		/*
+		 * The runs are marked released, so nothing else frees their
+		 * pages, even if their chunk goes back whole meanwhile.
+		 */
+		for (i = 0; i < nruns; i++)
+			pages_free(runs[i].addr, runs[i].n);
+	} while (nruns == GH_RELEASE_BATCH && done < goal);
+
+	list_for_each_entry_safe(ch, tmp, &whole, node)
+		chunk_destroy(ch);
+	return done;
+}
+
+/**
+ * gh_pageheap_reclaimable() - free memory the heap could give back now.
+ * @h: heap.
+ *
+ * Context: any; reads without the heap lock (an estimate).
+ * Return: hardware pages free in chunks and not yet released.
+ */
+unsigned long gh_pageheap_reclaimable(struct gh_heap *h)
+{
+	long free = READ_ONCE(h->pages_total) - READ_ONCE(h->pages_inuse) -
+		    READ_ONCE(h->pages_released);
+
+	return free > 0 ? free * h->hw_per_page : 0;
 }
 
 /**
@@ -511,8 +684,7 @@ void gh_pageheap_destroy(struct gh_heap *h)
 			}
 		}
 		list_del(&ch->node);
-		chunk_free_pages(ch);
-		kfree(ch);
+		chunk_destroy(ch);
 	}
 	if (leaked)
 		pr_err("%s: %lu spans still in use at destruction\n", h->name, leaked);

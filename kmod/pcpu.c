@@ -30,7 +30,6 @@
 #include <linux/cpuhotplug.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
-#include <linux/workqueue.h>
 
 #include "goheap.h"
 
@@ -130,46 +129,29 @@ void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p)
 
 /*
  * Empty one CPU's cache into the central lists. The caller guarantees that
- * nothing else touches @cc: either it holds @cc's local lock (@locked; it is
- * dropped around calls into other tiers), or the CPU is dead. When the
- * lock is dropped an interrupt may cache objects again; a drain moves what
- * it saw, it does not promise an empty cache under concurrent use.
+ * nothing else touches @cc: the CPU is dead, or this runs on it with
+ * interrupts disabled (an IPI), which no local_lock section can be
+ * interrupted by.
  */
-static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc, bool locked,
-			unsigned long *flags)
+static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc)
 {
 	void *objs[GH_MAX_PCPU_OBJS];
 	unsigned int cls, n;
-	atomic64_t *tstate;
 	void *tblock;
 
 	/* The tiny block first: unpinning may free it into this cache. */
 	tblock = cc->tiny_block;
-	tstate = cc->tiny_state;
 	cc->tiny_block = NULL;
+	if (tblock)
+		gh_tiny_unpin(h, tblock, cc->tiny_state);
 	cc->tiny_state = NULL;
-	if (tblock) {
-		if (locked)
-			local_unlock_irqrestore(&h->pcpu->lock, *flags);
-		gh_tiny_unpin(h, tblock, tstate);
-		if (locked) {
-			local_lock_irqsave(&h->pcpu->lock, *flags);
-			cc = this_cpu_ptr(h->pcpu);
-		}
-	}
 	for (cls = 1; cls < GH_NR_CLASSES; cls++) {
 		n = cc->count[cls];
 		if (!n)
 			continue;
 		memcpy(objs, &cc->slots[h->classes[cls].slot_base], n * sizeof(*objs));
 		cc->count[cls] = 0;
-		if (locked)
-			local_unlock_irqrestore(&h->pcpu->lock, *flags);
 		gh_central_flush(h, cls, objs, n);
-		if (locked) {
-			local_lock_irqsave(&h->pcpu->lock, *flags);
-			cc = this_cpu_ptr(h->pcpu);
-		}
 	}
 	cc->stat[GH_ST_DRAINS]++;
 }
@@ -183,37 +165,29 @@ static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc, bool locked,
  */
 void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu)
 {
-	drain_cache(h, per_cpu_ptr(h->pcpu, cpu), false, NULL);
+	drain_cache(h, per_cpu_ptr(h->pcpu, cpu));
 }
 
-static long drain_this_cpu(void *arg)
+static void drain_ipi(void *arg)
 {
 	struct gh_heap *h = arg;
-	unsigned long flags;
 
-	local_lock_irqsave(&h->pcpu->lock, flags);
-	drain_cache(h, this_cpu_ptr(h->pcpu), true, &flags);
-	local_unlock_irqrestore(&h->pcpu->lock, flags);
-	return 0;
+	drain_cache(h, this_cpu_ptr(h->pcpu));
 }
 
 /**
  * gh_pcpu_drain_all() - empty every online CPU's cache.
  * @h: heap.
  *
- * Runs the drain on each CPU in turn (work_on_cpu) while CPU hotplug is
- * held off.
+ * Each CPU empties its own cache in an IPI, with interrupts disabled, so
+ * no allocation or free on that CPU can run in the middle. A CPU that goes
+ * offline meanwhile is drained by the hotplug callback instead.
  *
- * Context: process; sleeps.
+ * Context: process or softirq with interrupts enabled; waits for all CPUs.
  */
 void gh_pcpu_drain_all(struct gh_heap *h)
 {
-	unsigned int cpu;
-
-	cpus_read_lock();
-	for_each_online_cpu(cpu)
-		work_on_cpu(cpu, drain_this_cpu, h);
-	cpus_read_unlock();
+	on_each_cpu(drain_ipi, h, 1);
 }
 
 /**

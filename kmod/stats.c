@@ -56,6 +56,9 @@ const char *const gh_ms_names[GH_MS_NR] = {
 	[GH_MS_GROWS] = "Grows",
 	[GH_MS_GROW_FALLBACKS] = "GrowFallbacks",
 	[GH_MS_RELEASES] = "Releases",
+	[GH_MS_RELEASED_BYTES] = "ReleasedBytes",
+	[GH_MS_SCAVENGES] = "Scavenges",
+	[GH_MS_HEAP_LIMIT] = "HeapLimit",
 	[GH_MS_INVALID_FREES] = "InvalidFrees",
 	[GH_MS_INTERIOR_FREES] = "InteriorFrees",
 	[GH_MS_DOUBLE_FREES] = "DoubleFrees",
@@ -154,6 +157,7 @@ void gh_read_pageheap_stats(struct gh_heap *h, struct gh_pageheap_stats *ps)
 	ps->grows = h->grows;
 	ps->grow_fallbacks = h->grow_fallbacks;
 	ps->releases = h->releases;
+	ps->released_bytes = h->released_bytes;
 	list_for_each_entry(ch, &h->chunks, node) {
 		for (s = 0; s < ch->npages; s = e) {
 			s = find_next_zero_bit(ch->inuse, ch->npages, s);
@@ -260,7 +264,10 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 	ms[GH_MS_GROWS] = h->grows;
 	ms[GH_MS_GROW_FALLBACKS] = h->grow_fallbacks;
 	ms[GH_MS_RELEASES] = h->releases;
+	ms[GH_MS_RELEASED_BYTES] = h->released_bytes;
 	spin_unlock_irqrestore(&h->lock, flags);
+	ms[GH_MS_SCAVENGES] = READ_ONCE(h->scavenges);
+	ms[GH_MS_HEAP_LIMIT] = (u64)h->limit_pages << PAGE_SHIFT;
 
 	ms[GH_MS_HEAP_IDLE] = ms[GH_MS_HEAP_SYS] - ms[GH_MS_HEAP_INUSE];
 	ms[GH_MS_OTHER_SYS] += h->map_len * sizeof(*h->map) +

@@ -48,6 +48,9 @@ enum gh_ms {
 	GH_MS_GROWS,		/* chunks taken, cumulative */
 	GH_MS_GROW_FALLBACKS,	/* of which smaller than the chunk order */
 	GH_MS_RELEASES,		/* chunks given back, cumulative */
+	GH_MS_RELEASED_BYTES,	/* bytes given back (chunks and runs), cumulative */
+	GH_MS_SCAVENGES,	/* scavenger passes that released memory */
+	GH_MS_HEAP_LIMIT,	/* memory limit in bytes (0: none) */
 	GH_MS_INVALID_FREES,
 	GH_MS_INTERIOR_FREES,
 	GH_MS_DOUBLE_FREES,
@@ -114,6 +117,7 @@ struct gh_cpu_stats {
  * @grows:	chunks taken, cumulative.
  * @grow_fallbacks: of which smaller than the chunk order.
  * @releases:	chunks given back, cumulative.
+ * @released_bytes: bytes given back (chunks and runs), cumulative.
  * @page_size:	heap page size in bytes.
  */
 struct gh_pageheap_stats {
@@ -127,6 +131,7 @@ struct gh_pageheap_stats {
 	u64 grows;
 	u64 grow_fallbacks;
 	u64 releases;
+	u64 released_bytes;
 	u64 page_size;
 };
 

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Giving memory back: the background scavenger, the shrinker, and the
+ * reclaim both share.
+ *
+ * The scavenger (Go's background scavenger) wakes every quarter of the
+ * idle time, empties the central transfer caches into their spans, and
+ * gives the buddy allocator every chunk, and every free run of at least
+ * GH_SCAVENGE_MIN_RUN heap pages inside chunks, that has seen no
+ * allocation or free for the idle time. It runs on an unbound workqueue
+ * and never holds the heap lock for more than one walk over the chunks.
+ *
+ * The shrinker reports what could go (free heap pages plus objects cached
+ * per CPU and centrally) and, when asked to scan, drains every cache and
+ * releases all free memory at once, idle or not: under memory pressure the
+ * kernel's needs come first.
+ *
+ * The memory limit (gh_heap_params.limit_bytes) is enforced where chunks
+ * are taken (pageheap.c), which gives back free chunks before it fails.
+ */
+#include <linux/jiffies.h>
+#include <linux/shrinker.h>
+#include <linux/workqueue.h>
+
+#include "compat.h"
+#include "goheap.h"
+
+/* Smallest free run the scavenger cuts out of a chunk still in use. */
+#define GH_SCAVENGE_MIN_RUN	8
+
+static void central_release_all(struct gh_heap *h)
+{
+	unsigned int cls;
+
+	for (cls = 1; cls < GH_NR_CLASSES; cls++)
+		gh_central_release(h, cls);
+}
+
+/**
+ * gh_reclaim() - give back as much memory as possible, now.
+ * @h: heap.
+ * @goal: hardware pages wanted; more may be released.
+ *
+ * Drains every CPU's cache and the central transfer caches, then releases
+ * free memory regardless of how long it has been idle.
+ *
+ * Context: process, interrupts enabled (it IPIs every CPU).
+ * Return: hardware pages given back.
+ */
+unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal)
+{
+	gh_pcpu_drain_all(h);
+	central_release_all(h);
+	return gh_pageheap_release(h, 0, 1, goal ?: ULONG_MAX);
+}
+
+static void scavenge_work(struct work_struct *work)
+{
+	struct gh_heap *h = container_of(to_delayed_work(work), struct gh_heap, scavenger);
+
+	central_release_all(h);
+	if (gh_pageheap_release(h, h->scavenge_idle, GH_SCAVENGE_MIN_RUN, ULONG_MAX))
+		WRITE_ONCE(h->scavenges, h->scavenges + 1);
+	queue_delayed_work(system_unbound_wq, &h->scavenger,
+			   max_t(unsigned long, h->scavenge_idle / 4, HZ));
+}
+
+/**
+ * gh_scavenger_init() - prepare a heap's scavenger (not started).
+ * @h: heap.
+ */
+void gh_scavenger_init(struct gh_heap *h)
+{
+	INIT_DELAYED_WORK(&h->scavenger, scavenge_work);
+}
+
+/**
+ * gh_scavenger_start() - release memory idle for a while, in the background.
+ * @h: heap.
+ * @idle_secs: how long memory must be idle before it goes; 0: never start.
+ *
+ * Context: process.
+ */
+void gh_scavenger_start(struct gh_heap *h, unsigned int idle_secs)
+{
+	if (!idle_secs)
+		return;
+	h->scavenge_idle = msecs_to_jiffies(idle_secs * MSEC_PER_SEC);
+	queue_delayed_work(system_unbound_wq, &h->scavenger,
+			   max_t(unsigned long, h->scavenge_idle / 4, HZ));
+}
+
+/**
+ * gh_scavenger_stop() - stop the scavenger and wait for a running pass.
+ * @h: heap.
+ *
+ * Context: process; sleeps.
+ */
+void gh_scavenger_stop(struct gh_heap *h)
+{
+	cancel_delayed_work_sync(&h->scavenger);
+}
+
+static unsigned long shrink_count(struct shrinker *s, struct shrink_control *sc)
+{
+	struct gh_heap *h = gh_shrinker_heap(s);
+	unsigned long bytes = 0, n;
+	unsigned int cls, cpu;
+
+	for (cls = 1; cls < GH_NR_CLASSES; cls++) {
+		n = gh_central_cached(h, cls);
+		for_each_possible_cpu(cpu)
+			n += READ_ONCE(per_cpu_ptr(h->pcpu, cpu)->count[cls]);
+		bytes += n * h->classes[cls].size;
+	}
+	n = gh_pageheap_reclaimable(h) + bytes / PAGE_SIZE;
+	return n ?: SHRINK_EMPTY;
+}
+
+static unsigned long shrink_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	unsigned long freed = gh_reclaim(gh_shrinker_heap(s), sc->nr_to_scan);
+
+	return freed ?: SHRINK_STOP;
+}
+
+/**
+ * gh_shrinker_register() - let memory pressure shrink the heap.
+ * @h: heap.
+ *
+ * Context: process.
+ * Return: 0 or a negative errno.
+ */
+int gh_shrinker_register(struct gh_heap *h)
+{
+	int err = gh_shrinker_add(h, shrink_count, shrink_scan);
+
+	h->shrinker_on = !err;
+	return err;
+}
+
+/**
+ * gh_shrinker_unregister() - remove the heap's shrinker, if registered.
+ * @h: heap.
+ *
+ * Context: process; sleeps.
+ */
+void gh_shrinker_unregister(struct gh_heap *h)
+{
+	if (h->shrinker_on)
+		gh_shrinker_del(h);
+	h->shrinker_on = false;
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * goheap_scavenge: giving memory back, and the memory limit.
+ *
+ * Whole free chunks go back; idle time is respected; free runs inside a
+ * chunk in use become released holes that are never handed out again and
+ * leave with the chunk; the limit caps what the heap holds, makes growth
+ * fail cleanly, and gives back free chunks before failing.
+ */
+#include <kunit/test.h>
+
+#include "goheap.h"
+#include "stats.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+static struct gh_heap *heap_with(struct kunit *test, unsigned int chunk_order,
+				 unsigned long limit)
+{
+	struct gh_heap_params params = {
+		.page_shift = 13,
+		.chunk_order = chunk_order,
+		.limit_bytes = limit,
+		.name = "kunit",
+	};
+	struct gh_heap *h = gh_heap_create(&params);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	return h;
+}
+
+static struct gh_span *raw(struct gh_heap *h, unsigned int npages)
+{
+	return gh_span_alloc(h, npages, 1, GH_SPAN_RAW, 0, GFP_KERNEL | __GFP_NOWARN);
+}
+
+static void goheap_release_whole_chunk(struct kunit *test)
+{
+	struct gh_heap *h = heap_with(test, 0, 0);
+	struct gh_span *s = raw(h, 3);
+	u64 ms[GH_MS_NR];
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	gh_span_free(h, s);
+	KUNIT_EXPECT_EQ(test, h->nr_chunks, 1UL);
+	KUNIT_EXPECT_EQ(test, gh_pageheap_release(h, 0, 1, ULONG_MAX), 1UL << GH_CHUNK_ORDER);
+	KUNIT_EXPECT_EQ(test, h->nr_chunks, 0UL);
+	KUNIT_EXPECT_EQ(test, h->pages_total, 0UL);
+	gh_read_memstats(h, ms);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_RELEASES], 1ULL);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_RELEASED_BYTES], (u64)GH_CHUNK_BYTES);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_SYS], 0ULL);
+	/* The heap grows again as needed. */
+	s = raw(h, 3);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_EQ(test, h->grows, 2UL);
+	gh_span_free(h, s);
+	gh_heap_destroy(h);
+}
+
+static void goheap_release_respects_idle(struct kunit *test)
+{
+	struct gh_heap *h = heap_with(test, 0, 0);
+	struct gh_span *s = raw(h, 1);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	gh_span_free(h, s);
+	KUNIT_EXPECT_EQ(test, gh_pageheap_release(h, 60 * HZ, 1, ULONG_MAX), 0UL);
+	KUNIT_EXPECT_EQ(test, h->nr_chunks, 1UL);
+	gh_heap_destroy(h);
+}
+
+/* Free runs of a chunk in use become holes, and go with the chunk. */
+static void goheap_release_runs_make_holes(struct kunit *test)
+{
+	struct gh_heap *h = heap_with(test, 0, 0);
+	struct gh_span *live = raw(h, 1), *big, *other;
+	struct gh_chunk *ch;
+	u64 ms[GH_MS_NR];
+
+	KUNIT_ASSERT_NOT_NULL(test, live);
+	ch = live->chunk;
+	/* Runs shorter than min_run stay. */
+	KUNIT_EXPECT_EQ(test, gh_pageheap_release(h, 0, ch->npages, ULONG_MAX), 0UL);
+	KUNIT_EXPECT_EQ(test, gh_pageheap_release(h, 0, 8, ULONG_MAX),
+			(unsigned long)(ch->npages - 1) * h->hw_per_page);
+	KUNIT_EXPECT_EQ(test, (unsigned int)ch->nreleased, ch->npages - 1U);
+	KUNIT_EXPECT_EQ(test, h->pages_released, ch->npages - 1UL);
+	gh_read_memstats(h, ms);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_RELEASED], (u64)(ch->npages - 1) * 8192);
+	KUNIT_EXPECT_GE(test, ms[GH_MS_HEAP_IDLE], ms[GH_MS_HEAP_RELEASED]);
+	KUNIT_EXPECT_PTR_EQ(test, gh_span_lookup(h, (void *)live->base), live);
+
+	/* Holes are never handed out: the next span needs a new chunk. */
+	other = raw(h, 1);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_EXPECT_PTR_NE(test, other->chunk, ch);
+	big = raw(h, 8);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_PTR_NE(test, big->chunk, ch);
+
+	/* With its last span gone, the chunk goes back whole. */
+	gh_span_free(h, live);
+	KUNIT_EXPECT_EQ(test, gh_pageheap_release(h, 0, GH_MAX_CHUNK_PAGES, ULONG_MAX),
+			1UL * h->hw_per_page);
+	KUNIT_EXPECT_EQ(test, h->pages_released, 0UL);
+	KUNIT_EXPECT_EQ(test, h->nr_chunks, 1UL);
+	gh_span_free(h, other);
+	gh_span_free(h, big);
+	gh_heap_destroy(h);
+}
+
+/* Never more than the limit; failure is a clean NULL; free makes room. */
+static void goheap_limit_enforced(struct kunit *test)
+{
+	unsigned long limit = 8UL << 20;
+	struct gh_heap *h = heap_with(test, 0, limit);
+	void *objs[16];
+	unsigned int n = 0, i;
+	u64 ms[GH_MS_NR];
+
+	for (n = 0; n < ARRAY_SIZE(objs); n++) {
+		objs[n] = gh_alloc(h, 1 << 20, GFP_KERNEL | __GFP_NOWARN);
+		if (!objs[n])
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, n, 8U);
+	gh_read_memstats(h, ms);
+	KUNIT_EXPECT_LE(test, ms[GH_MS_HEAP_SYS], (u64)limit);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_LIMIT], (u64)limit);
+	KUNIT_EXPECT_NULL(test, gh_alloc(h, 64, GFP_KERNEL | __GFP_NOWARN));
+	KUNIT_EXPECT_EQ(test, h->pages_pending, 0UL);
+	for (i = 0; i < n; i++)
+		gh_free(h, objs[i]);
+	objs[0] = gh_alloc(h, 64, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, objs[0]);
+	gh_free(h, objs[0]);
+	gh_heap_destroy(h);
+}
+
+/* At the limit, free chunks go back so a bigger one can be taken. */
+static void goheap_limit_scavenges_first(struct kunit *test)
+{
+	struct gh_heap *h = heap_with(test, GH_MIN_CHUNK_ORDER, 1UL << 20);
+	struct gh_span *s[8], *big;
+	unsigned int per_chunk = (1U << GH_MIN_CHUNK_ORDER) / 2, i;
+
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		s[i] = raw(h, per_chunk);
+		KUNIT_ASSERT_NOT_NULL(test, s[i]);
+	}
+	KUNIT_EXPECT_EQ(test, h->nr_chunks, 8UL);
+	KUNIT_EXPECT_NULL(test, raw(h, 1));
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		gh_span_free(h, s[i]);
+	/* 512 KiB needs an order-7 chunk: only after free chunks go back. */
+	big = raw(h, 64);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_GE(test, h->releases, 4UL);
+	KUNIT_EXPECT_LE(test, (h->pages_total - h->pages_released) * h->hw_per_page, 256UL);
+	gh_span_free(h, big);
+	gh_heap_destroy(h);
+}
+
+/* gh_reclaim drains every cache and gives back every page. */
+static void goheap_reclaim_everything(struct kunit *test)
+{
+	struct gh_heap *h = heap_with(test, 0, 0);
+	unsigned int n = 2000, i;
+	void **p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	u64 ms[GH_MS_NR];
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < n; i++) {
+		p[i] = i % 4 ? gh_alloc(h, 16 + i * 13 % 3000, GFP_KERNEL) :
+			       gh_tiny_alloc(h, 1 + i % 15, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	for (i = 0; i < n; i++)
+		gh_free(h, p[i]);
+	KUNIT_EXPECT_GT(test, gh_reclaim(h, 0), 0UL);
+	gh_read_memstats(h, ms);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_SYS], 0ULL);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_CHUNKS], 0ULL);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_OBJECTS], 0ULL);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_MSPAN_INUSE], 0ULL);
+	gh_heap_destroy(h);
+}
+
+static struct kunit_case goheap_scavenge_cases[] = {
+	KUNIT_CASE(goheap_release_whole_chunk),
+	KUNIT_CASE(goheap_release_respects_idle),
+	KUNIT_CASE(goheap_release_runs_make_holes),
+	KUNIT_CASE(goheap_limit_enforced),
+	KUNIT_CASE(goheap_limit_scavenges_first),
+	KUNIT_CASE(goheap_reclaim_everything),
+	{}
+};
+
+static struct kunit_suite goheap_scavenge_suite = {
+	.name = "goheap_scavenge",
+	.test_cases = goheap_scavenge_cases,
+};
+kunit_test_suite(goheap_scavenge_suite);
+
+MODULE_LICENSE("GPL");
