@@ -7,6 +7,7 @@
 #   make deps         install every package the harness needs (idempotent)
 #   make check        all tests: host checks, stock guest, debug guest (KUnit)
 #   make demo         boot the stock guest, load goheap, show its stats
+#   make debug-kernel build the debug guest kernel (cached; make check does it)
 #   make clean
 
 VM := tools/testing/vm
@@ -15,7 +16,11 @@ VM := tools/testing/vm
 STOCK_KVER ?= $(shell bash -c '. $(VM)/lib.sh && stock_kver')
 KDIR ?= /usr/src/linux-headers-$(STOCK_KVER)
 
-.PHONY: all modules deps check demo clean
+# Static binaries shipped to /goheap/ in every guest (the goheap tool,
+# selftests, ...). Add each one here with a rule that builds it statically.
+GUEST_BINS :=
+
+.PHONY: all modules deps check demo debug-kernel guest-bins print-guest-bins clean
 
 all: modules
 
@@ -23,13 +28,23 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 deps:
-	$(VM)/deps.sh
+	@$(VM)/deps.sh
 
 check: deps
-	$(VM)/check.sh
+	@$(VM)/check.sh
 
 demo: deps
-	$(VM)/demo.sh
+	@$(VM)/demo.sh
+
+debug-kernel: deps
+	@bash -c '. $(VM)/lib.sh && ensure_debug_kernel'
+
+# Used by the VM harness (lib.sh: guest_bins).
+guest-bins: $(GUEST_BINS)
+	@:
+
+print-guest-bins:
+	@echo $(abspath $(GUEST_BINS))
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

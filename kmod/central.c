@@ -15,6 +15,7 @@
  * per-CPU caches call in with interrupts enabled or disabled alike. The
  * page heap is only called with this lock dropped.
  */
+#include <kunit/visibility.h>
 #include <linux/list.h>
 #include <linux/slab.h>
 
@@ -89,9 +90,9 @@ unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, void **objs,
 {
 	const struct gh_class *k = &h->classes[cls];
 	struct gh_central *c = &h->central[cls];
-	unsigned long flags;
+	struct gh_span *s, *fresh = NULL;
 	unsigned int n = 0, take;
-	struct gh_span *s;
+	unsigned long flags;
 
 	spin_lock_irqsave(&c->lock, flags);
 	take = min(c->nxfer, want);
@@ -109,12 +110,24 @@ unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, void **objs,
 			if (!s)
 				break;
 			relist(c, s);
+			fresh = s;
 			continue;
 		}
 		n += gh_span_take(s, objs + n, want - n);
 		relist(c, s);
 	}
+	/*
+	 * With the lock dropped for gh_span_alloc(), another CPU's flush may
+	 * have refilled the lists and served us instead: an untouched new
+	 * span must not stay listed, or nothing would ever free it.
+	 */
+	if (fresh && !fresh->allocated)
+		unlist(c, fresh);
+	else
+		fresh = NULL;
 	spin_unlock_irqrestore(&c->lock, flags);
+	if (fresh)
+		gh_span_free(h, fresh);
 	return n;
 }
 
@@ -172,6 +185,7 @@ void gh_central_flush(struct gh_heap *h, unsigned int cls, void **objs, unsigned
 	spin_unlock_irqrestore(&c->lock, flags);
 	flush_spans(h, cls, objs, n);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_central_flush);
 
 /**
  * gh_central_cached() - objects of a class held in its transfer cache.
@@ -184,6 +198,7 @@ unsigned int gh_central_cached(struct gh_heap *h, unsigned int cls)
 {
 	return READ_ONCE(h->central[cls].nxfer);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_central_cached);
 
 /**
  * gh_central_release() - return a class's transfer cache to its spans.
@@ -214,6 +229,7 @@ unsigned int gh_central_release(struct gh_heap *h, unsigned int cls)
 		total += n;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_central_release);
 
 /**
  * gh_central_init() - set up the central lists of every class.

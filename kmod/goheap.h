@@ -36,15 +36,7 @@
 #include <linux/spinlock.h>
 #include <linux/shrinker.h>
 #include <linux/types.h>
-#include <linux/version.h>
 #include <linux/workqueue.h>
-
-/* 6.7 made the shrinker a separately allocated object (see compat.h). */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
-#define GH_SHRINKER_MEMBER(name)	struct shrinker name
-#else
-#define GH_SHRINKER_MEMBER(name)	struct shrinker *name
-#endif
 
 /* Go's table: 66 small classes, class 0 means large. */
 #define GH_NR_SMALL		66
@@ -58,7 +50,7 @@
 #define GH_CHUNK_ORDER		10	/* 4 MiB: MAX_ORDER - 1 on x86-64 */
 #define GH_MIN_CHUNK_ORDER	5	/* 128 KiB: smallest fallback block */
 #define GH_CHUNK_BYTES		(PAGE_SIZE << GH_CHUNK_ORDER)
-#define GH_MAX_CHUNK_PAGES	(1U << GH_CHUNK_ORDER)	/* in 4 KiB pages */
+#define GH_MAX_CHUNK_PAGES	BIT(GH_CHUNK_ORDER)	/* in 4 KiB pages */
 
 /* The largest object goheap hands out: one whole chunk, as for kmalloc. */
 #define GH_MAX_ALLOC		GH_CHUNK_BYTES
@@ -211,7 +203,7 @@ struct gh_chunk {
  * @nr_spans_freed: spans handed back to the page heap (statistic).
  */
 struct gh_central {
-	spinlock_t lock;
+	spinlock_t lock;	/* see the kernel-doc above and the lock order */
 	void **xfer;
 	unsigned int nxfer;
 	struct list_head partial[4];
@@ -354,7 +346,7 @@ struct gh_heap_params {
  * @scavenger:	background release of idle memory (scavenge.c).
  * @scavenge_idle: jiffies memory must stay idle before release; 0: off.
  * @scavenges:	scavenger passes that released something (statistic).
- * @shrinker:	memory-pressure callbacks (scavenge.c).
+ * @shrinker:	memory-pressure callbacks; opaque, see compat.h.
  * @shrinker_on: @shrinker is registered.
  */
 struct gh_heap {
@@ -370,7 +362,7 @@ struct gh_heap {
 	struct gh_central *central;
 	struct gh_cpu_cache __percpu *pcpu;
 
-	spinlock_t lock;
+	spinlock_t lock;	/* the page heap: see the lock order at the top */
 	struct list_head chunks;
 	unsigned long nr_chunks;
 	u16 *tree;
@@ -397,7 +389,7 @@ struct gh_heap {
 	struct delayed_work scavenger;
 	unsigned long scavenge_idle;
 	unsigned long scavenges;
-	GH_SHRINKER_MEMBER(shrinker);
+	void *shrinker;
 	bool shrinker_on;
 };
 
@@ -431,6 +423,7 @@ void gh_scavenger_stop(struct gh_heap *h);
 int gh_shrinker_register(struct gh_heap *h);
 void gh_shrinker_unregister(struct gh_heap *h);
 unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal);
+unsigned long gh_limit_reclaim(struct gh_heap *h, gfp_t gfp);
 
 /* span.c */
 unsigned int gh_span_obj_index(const struct gh_span *s, const void *p, bool *interior);
@@ -473,5 +466,9 @@ void gh_free_bulk(struct gh_heap *h, size_t nr, void **p);
 extern struct gh_heap *goheap_default_heap;
 size_t gh_usable_size(struct gh_heap *h, const void *p);
 void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, unsigned long ip);
+
+/* dev.c: /dev/goheap (see dev.h) */
+int gh_dev_init(void);
+void gh_dev_exit(void);
 
 #endif /* _GOHEAP_INTERNAL_H */

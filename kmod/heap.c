@@ -17,6 +17,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/log2.h>
 #include <linux/ratelimit.h>
 #include <linux/sched/mm.h>
@@ -29,6 +30,7 @@ static const char *const misuse_names[] = {
 	[GH_MISUSE_INTERIOR] = "interior-pointer free",
 	[GH_MISUSE_DOUBLE] = "double free",
 };
+
 static_assert(ARRAY_SIZE(misuse_names) == GH_MISUSE_NR);
 
 /**
@@ -109,6 +111,7 @@ void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 		memset(p, 0, usable);
 	return p;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_alloc);
 
 /**
  * gh_alloc_bulk() - allocate many objects of one size.
@@ -157,6 +160,7 @@ fail:
 	gh_free_bulk(h, done, p);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_alloc_bulk);
 
 static void large_free(struct gh_heap *h, struct gh_span *s)
 {
@@ -226,6 +230,7 @@ void gh_free(struct gh_heap *h, const void *p)
 {
 	__gh_free(h, p, _RET_IP_);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_free);
 
 /**
  * gh_free_bulk() - free many objects.
@@ -242,6 +247,7 @@ void gh_free_bulk(struct gh_heap *h, size_t nr, void **p)
 	for (i = 0; i < nr; i++)
 		__gh_free(h, p[i], _RET_IP_);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_free_bulk);
 
 /**
  * gh_usable_size() - bytes usable in an object.
@@ -270,6 +276,7 @@ size_t gh_usable_size(struct gh_heap *h, const void *p)
 		return 0;
 	return s->kind == GH_SPAN_LARGE ? gh_span_bytes(h, s) : s->elemsize;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_usable_size);
 
 /**
  * gh_heap_create() - build a new, empty heap.
@@ -318,6 +325,7 @@ err_free:
 	kfree(h);
 	return ERR_PTR(err);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_create);
 
 /**
  * gh_heap_destroy() - drain every tier and give all pages back.
@@ -336,3 +344,4 @@ void gh_heap_destroy(struct gh_heap *h)
 	gh_pageheap_destroy(h);
 	kfree(h);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_heap_destroy);

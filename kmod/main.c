@@ -58,9 +58,14 @@ static int __init goheap_init(void)
 	gh_scavenger_start(h, scavenge_idle_secs);
 	goheap_debugfs_root = debugfs_create_dir("goheap", NULL);
 	gh_debugfs_init(h, goheap_debugfs_root);
+	err = gh_dev_init();
+	if (err)
+		goto err_debugfs;
 	pr_info("loaded: %u B heap pages, %u size classes\n", heap_page_size, GH_NR_SMALL);
 	return 0;
 
+err_debugfs:
+	debugfs_remove_recursive(goheap_debugfs_root);
 err_heap:
 	gh_heap_destroy(h);
 	goheap_default_heap = NULL;
@@ -71,6 +76,7 @@ err_hotplug:
 
 static void __exit goheap_exit(void)
 {
+	gh_dev_exit();
 	debugfs_remove_recursive(goheap_debugfs_root);
 	gh_heap_destroy(goheap_default_heap);
 	goheap_default_heap = NULL;

@@ -26,6 +26,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -426,9 +427,8 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 		fresh = NULL;
 		if (!tree_reserve(h, gfp & GH_GFP_MASK))
 			fresh = chunk_create(h, npages, align, gfp);
-		/* At the limit: give back whole free chunks, then try once more. */
-		if (!fresh && h->limit_pages && !tries++ &&
-		    gh_pageheap_release(h, 0, GH_MAX_CHUNK_PAGES, ULONG_MAX))
+		/* At the limit: give back what is free, then try once more. */
+		if (!fresh && h->limit_pages && !tries++ && gh_limit_reclaim(h, gfp))
 			fresh = chunk_create(h, npages, align, gfp);
 		if (!fresh) {
 			kfree(s);
@@ -473,6 +473,7 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 	atomic_long_add(msize, &h->span_bytes);
 	return s;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_span_alloc);
 
 /**
  * gh_span_free() - give a span back to the page heap.
@@ -503,6 +504,7 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 	atomic_long_sub(span_meta_size(s->nelems, !!s->tiny), &h->span_bytes);
 	kfree(s);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_span_free);
 
 /**
  * gh_span_lookup() - span that contains an address.
@@ -529,6 +531,7 @@ struct gh_span *gh_span_lookup(struct gh_heap *h, const void *p)
 	rcu_read_unlock();
 	return s;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_span_lookup);
 
 /**
  * gh_span_bytes() - size of a span in bytes.
@@ -541,6 +544,7 @@ unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s)
 {
 	return (unsigned long)s->npages << h->page_shift;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_span_bytes);
 
 #define GH_RELEASE_BATCH	32
 
@@ -618,6 +622,7 @@ unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
 		chunk_destroy(ch);
 	return done;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_pageheap_release);
 
 /**
  * gh_pageheap_reclaimable() - free memory the heap could give back now.

@@ -26,6 +26,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/percpu.h>
@@ -89,6 +90,7 @@ void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp)
 		gh_central_flush(h, cls, batch + keep, got - keep);
 	return p;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_alloc);
 
 /**
  * gh_pcpu_free() - free one object of a class into the CPU cache.
@@ -126,6 +128,7 @@ void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p)
 
 	gh_central_flush(h, cls, batch, k->batch);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_free);
 
 /*
  * Empty one CPU's cache into the central lists. The caller guarantees that
@@ -167,6 +170,7 @@ void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu)
 {
 	drain_cache(h, per_cpu_ptr(h->pcpu, cpu));
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_drain_cpu);
 
 static void drain_ipi(void *arg)
 {
@@ -189,6 +193,7 @@ void gh_pcpu_drain_all(struct gh_heap *h)
 {
 	on_each_cpu(drain_ipi, h, 1);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_drain_all);
 
 /**
  * gh_pcpu_init() - allocate the per-CPU caches of a heap.

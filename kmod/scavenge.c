@@ -16,8 +16,9 @@
  * kernel's needs come first.
  *
  * The memory limit (gh_heap_params.limit_bytes) is enforced where chunks
- * are taken (pageheap.c), which gives back free chunks before it fails.
+ * are taken (pageheap.c), which calls gh_limit_reclaim() before it fails.
  */
+#include <kunit/visibility.h>
 #include <linux/jiffies.h>
 #include <linux/shrinker.h>
 #include <linux/workqueue.h>
@@ -52,6 +53,28 @@ unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal)
 	gh_pcpu_drain_all(h);
 	central_release_all(h);
 	return gh_pageheap_release(h, 0, 1, goal ?: ULONG_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_reclaim);
+
+/**
+ * gh_limit_reclaim() - make room under the memory limit.
+ * @h: heap whose growth the limit just stopped.
+ * @gfp: the allocation's context.
+ *
+ * Gives back whole free chunks. A caller that may sleep first has every
+ * cache drained, so that objects cached per CPU or centrally do not keep
+ * chunks from being free.
+ *
+ * Context: any; drains caches only if @gfp allows blocking.
+ * Return: hardware pages given back.
+ */
+unsigned long gh_limit_reclaim(struct gh_heap *h, gfp_t gfp)
+{
+	if (gfpflags_allow_blocking(gfp)) {
+		gh_pcpu_drain_all(h);
+		central_release_all(h);
+	}
+	return gh_pageheap_release(h, 0, GH_MAX_CHUNK_PAGES, ULONG_MAX);
 }
 
 static void scavenge_work(struct work_struct *work)

@@ -12,6 +12,7 @@
  * Power-of-two sizes are naturally aligned: such a class's spans are
  * aligned to the object size when it is larger than a heap page.
  */
+#include <kunit/visibility.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
@@ -54,6 +55,7 @@ u32 gh_div_mul(u32 size)
 {
 	return (u32)(U32_MAX / size) + 1;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_div_mul);
 
 /* Smallest span (in heap pages) whose tail waste is at most 1/8 of it. */
 static unsigned int span_pages_by_rule(u32 size, unsigned long page)
@@ -146,3 +148,4 @@ unsigned int gh_size_to_class(const struct gh_heap *h, size_t size)
 		return h->size_to_class128[(size - 1024 + 127) >> 7];
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_size_to_class);

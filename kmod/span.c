@@ -8,6 +8,7 @@
  * central lock of the class protects it. Object indices come from a
  * multiply and a shift (Go's divMagic) rather than a division.
  */
+#include <kunit/visibility.h>
 #include <linux/bitmap.h>
 
 #include "goheap.h"
@@ -34,6 +35,7 @@ unsigned int gh_span_obj_index(const struct gh_span *s, const void *p, bool *int
 	*interior = (unsigned long)idx * s->elemsize != off;
 	return idx;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_span_obj_index);
 
 /**
  * gh_span_take() - move free objects out of a span.
@@ -63,6 +65,7 @@ unsigned int gh_span_take(struct gh_span *s, void **objs, unsigned int max)
 	s->allocated += n;
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_span_take);
 
 /**
  * gh_span_put() - return one cached object to its span.
@@ -82,3 +85,4 @@ void gh_span_put(struct gh_span *s, const void *p)
 	if (idx < s->freeindex)
 		s->freeindex = idx;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_span_put);

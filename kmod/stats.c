@@ -21,6 +21,7 @@
  * While CPUs allocate and free, a sum may see a free on one CPU before the
  * matching allocation on another, so live counts are clamped at zero.
  */
+#include <kunit/visibility.h>
 #include <linux/cpumask.h>
 #include <linux/percpu.h>
 
@@ -63,6 +64,7 @@ const char *const gh_ms_names[GH_MS_NR] = {
 	[GH_MS_INTERIOR_FREES] = "InteriorFrees",
 	[GH_MS_DOUBLE_FREES] = "DoubleFrees",
 };
+EXPORT_SYMBOL_IF_KUNIT(gh_ms_names);
 static_assert(ARRAY_SIZE(gh_ms_names) == GH_MS_NR);
 
 static u64 live(u64 in, u64 out)
@@ -96,6 +98,7 @@ void gh_read_cpu_stats(struct gh_heap *h, unsigned int cpu, struct gh_cpu_stats 
 	}
 	st->drains = READ_ONCE(cc->stat[GH_ST_DRAINS]);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_read_cpu_stats);
 
 /**
  * gh_read_class_stats() - figures of one size class.
@@ -130,6 +133,7 @@ void gh_read_class_stats(struct gh_heap *h, unsigned int cls, struct gh_class_st
 	cs->spans_freed = h->central[cls].nr_spans_freed;
 	spin_unlock_irqrestore(&h->central[cls].lock, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_read_class_stats);
 
 /**
  * gh_read_pageheap_stats() - one consistent snapshot of the page heap.
@@ -171,6 +175,7 @@ void gh_read_pageheap_stats(struct gh_heap *h, struct gh_pageheap_stats *ps)
 	spin_unlock_irqrestore(&h->lock, flags);
 	ps->pages_free = ps->pages_total - ps->pages_inuse;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_read_pageheap_stats);
 
 static void sum_stats(struct gh_heap *h, u64 *st)
 {
@@ -278,3 +283,4 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 	ms[GH_MS_INTERIOR_FREES] = atomic_long_read(&h->misuse[GH_MISUSE_INTERIOR]);
 	ms[GH_MS_DOUBLE_FREES] = atomic_long_read(&h->misuse[GH_MISUSE_DOUBLE]);
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_read_memstats);

@@ -7,7 +7,9 @@
  * that the heap counted no bad free and that, once every object is freed
  * and every cache drained (gh_pcpu_drain_all() and gh_central_release() on
  * every class), no heap page is left in a span: an object lost on the way
- * keeps its span, and pages_inuse stays above zero.
+ * keeps its span, and so does an empty span a central list failed to give
+ * back; pages_inuse then stays above zero and the check lists what each
+ * class still holds.
  *
  * How objects are checked. Every object is stamped over its whole
  * requested size when it is allocated: one of 16 bytes or more starts with
@@ -33,6 +35,9 @@
  * - cpu_offline_online_while_allocating: CPUs go offline and online while
  *   threads allocate; once a CPU is dead its cache must be empty.
  * - tiny_cross_cpu: tiny objects allocated on each CPU, freed on others.
+ * - concurrent_first_refill_returns_all_spans: two CPUs grow an empty
+ *   class at once; no span may be left once everything is freed (the
+ *   other cases catch the same bug only now and then).
  *
  * Threads and interrupt handlers never call KUnit assertions (a failed
  * assertion may only be raised by the test's own thread): they count
@@ -41,6 +46,7 @@
  */
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/completion.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
@@ -49,6 +55,7 @@
 #include <linux/interrupt.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/list.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -72,13 +79,13 @@
 #define CONC_OPS		20000	/* operations per thread */
 #define CONC_TINY_OPS		20000
 
-#define CONC_IRQ_RUNS		400	/* timer expirations / tasklet runs */
+#define CONC_IRQ_RUNS		2000	/* timer expirations / tasklet runs */
 #define CONC_IRQ_PERIOD_NS	(100 * NSEC_PER_USEC)
 #define CONC_IRQ_KEEP		16	/* objects kept across runs */
 #define CONC_IRQ_PASS		32	/* hand-off slots in each direction */
 #define CONC_IRQ_TIMEOUT	(20 * HZ)
 
-#define CONC_HP_ROUNDS		4	/* offline/online cycles */
+#define CONC_HP_ROUNDS		6	/* offline/online cycles */
 #define CONC_HP_SEED		8	/* objects per class cached on the victim */
 #define CONC_HP_TINY		3	/* live tiny objects on the victim */
 
@@ -235,14 +242,35 @@ static void conc_expect_no_misuse(struct kunit *test, struct gh_heap *h)
 }
 
 /*
- * The leak check: with every object freed, drain every CPU cache and every
- * transfer cache; each span must then have gone back to the page heap.
- * On failure, say which caches still hold objects.
+ * Objects still out of the spans on @list after a full drain: their state
+ * says who lost them (live: never freed; cached: a cache lost it; free: the
+ * span's accounting is wrong), and a live object's header names the
+ * allocation it came from.
  */
-static void conc_expect_heap_empty(struct kunit *test, struct gh_heap *h)
+static void conc_report_spans(struct kunit *test, struct list_head *list)
+{
+	unsigned int idx, shown = 0;
+	struct gh_span *s;
+
+	list_for_each_entry(s, list, node) {
+		kunit_info(test, "span %p: class %u, %u of %u objects out\n",
+			   (void *)s->base, s->cls, s->allocated, s->nelems);
+		for_each_set_bit(idx, s->allocbits, s->nelems) {
+			const u64 *hdr = (void *)(s->base + (unsigned long)idx * s->elemsize);
+
+			if (shown++ == 8)
+				return;
+			kunit_info(test, "  object %u: state %u, header %llx %llx\n",
+				   idx, s->objstate[idx], hdr[0], hdr[1]);
+		}
+	}
+}
+
+/* Drain every CPU cache and every transfer cache; return the heap pages left in spans. */
+static unsigned long conc_drain(struct gh_heap *h)
 {
 	unsigned long inuse, flags;
-	unsigned int cls, cpu;
+	unsigned int cls;
 
 	gh_pcpu_drain_all(h);
 	for (cls = 1; cls < GH_NR_CLASSES; cls++)
@@ -251,9 +279,13 @@ static void conc_expect_heap_empty(struct kunit *test, struct gh_heap *h)
 	spin_lock_irqsave(&h->lock, flags);
 	inuse = h->pages_inuse;
 	spin_unlock_irqrestore(&h->lock, flags);
-	KUNIT_EXPECT_EQ_MSG(test, inuse, 0UL, "heap pages still in spans after a full drain");
-	if (!inuse)
-		return;
+	return inuse;
+}
+
+/* Say which caches and lists still hold objects or spans after a drain. */
+static void conc_dump_heap(struct kunit *test, struct gh_heap *h)
+{
+	unsigned int cls, cpu;
 
 	/* Nothing runs on the heap any more: plain reads are stable. */
 	for_each_possible_cpu(cpu) {
@@ -269,11 +301,29 @@ static void conc_expect_heap_empty(struct kunit *test, struct gh_heap *h)
 	}
 	for (cls = 1; cls < GH_NR_CLASSES; cls++) {
 		struct gh_central *c = &h->central[cls];
+		unsigned int b;
 
 		if (c->nxfer || c->nr_partial || c->nr_full)
 			kunit_info(test, "class %u: %u in transfer cache, %lu partial, %lu full spans\n",
 				   cls, c->nxfer, c->nr_partial, c->nr_full);
+		for (b = 0; b < ARRAY_SIZE(c->partial); b++)
+			conc_report_spans(test, &c->partial[b]);
+		conc_report_spans(test, &c->full);
 	}
+}
+
+/*
+ * The leak check: with every object freed, drain every CPU cache and every
+ * transfer cache; each span must then have gone back to the page heap.
+ * On failure, say which caches still hold objects.
+ */
+static void conc_expect_heap_empty(struct kunit *test, struct gh_heap *h)
+{
+	unsigned long inuse = conc_drain(h);
+
+	KUNIT_EXPECT_EQ_MSG(test, inuse, 0UL, "heap pages still in spans after a full drain");
+	if (inuse)
+		conc_dump_heap(test, h);
 }
 
 /* === Threads and the exchange ring ======================================= */
@@ -490,7 +540,7 @@ static void conc_finish_workers(struct conc_ctx *ctx, struct conc_worker *ws, un
 static void conc_expect_workers_ok(struct kunit *test, struct conc_ctx *ctx,
 				   struct conc_worker *ws, unsigned int n, ktime_t start)
 {
-	unsigned long ops = 0, allocs = 0, failures = 0, remote = 0;
+	unsigned long ops = 0, allocs = 0, failures = 0, remote = 0, chunks, flags;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -499,8 +549,11 @@ static void conc_expect_workers_ok(struct kunit *test, struct conc_ctx *ctx,
 		failures += ws[i].alloc_failures;
 		remote += ws[i].remote_frees;
 	}
-	kunit_info(test, "%lu ops, %lu allocations, %lu freed on another CPU, %lld ms\n",
-		   ops, allocs, remote, ktime_ms_delta(ktime_get(), start));
+	spin_lock_irqsave(&ctx->h->lock, flags);
+	chunks = ctx->h->nr_chunks;
+	spin_unlock_irqrestore(&ctx->h->lock, flags);
+	kunit_info(test, "%lu ops, %lu allocations, %lu freed on another CPU, %lu chunks, %lld ms\n",
+		   ops, allocs, remote, chunks, ktime_ms_delta(ktime_get(), start));
 	conc_expect_no_errors(test, &ctx->rep);
 	KUNIT_EXPECT_EQ_MSG(test, failures, 0UL, "GFP_KERNEL allocations failed");
 	KUNIT_EXPECT_GT(test, allocs, 0UL);
@@ -570,7 +623,12 @@ struct conc_irq {
 	struct conc_obj kept[CONC_IRQ_KEEP];
 	unsigned long irq_allocs, irq_failures, wrong_context, freed_task_objs;
 
-	spinlock_t lock;	/* protects the hand-offs; irqsave in the thread */
+	/*
+	 * Protects the hand-offs. Always taken irqsave, in the callback too:
+	 * both cases init it at one site, so lockdep sees one lock class,
+	 * used in hardirq by one case and in softirq by the other.
+	 */
+	spinlock_t lock;
 	unsigned int nto_task, nto_irq;
 	struct conc_obj to_task[CONC_IRQ_PASS];	/* allocated by the callback */
 	struct conc_obj to_irq[CONC_IRQ_PASS];	/* allocated by the thread */
@@ -582,7 +640,7 @@ struct conc_irq {
 	unsigned long task_ops, task_allocs, task_failures, freed_irq_objs;
 };
 
-/* Free a callback object; interrupts are off or it is the callback itself. */
+/* Verify and free an object in the callback. */
 static void conc_irq_free(struct conc_irq *ci, struct conc_obj *o)
 {
 	conc_free(ci->h, o, &ci->rep, NULL);
@@ -597,8 +655,9 @@ static void conc_irq_free(struct conc_irq *ci, struct conc_obj *o)
  */
 static bool conc_irq_run(struct conc_irq *ci)
 {
+	unsigned long flags;
 	struct conc_obj o;
-	unsigned int i;
+	unsigned int i, k;
 	size_t size;
 	bool passed;
 
@@ -625,29 +684,31 @@ static bool conc_irq_run(struct conc_irq *ci)
 			break;
 		case 1:
 			if (ci->nkept == CONC_IRQ_KEEP) {
-				swap(o, ci->kept[conc_rand(&ci->rnd, CONC_IRQ_KEEP)]);
+				/* swap() evaluates its arguments twice. */
+				k = conc_rand(&ci->rnd, CONC_IRQ_KEEP);
+				swap(o, ci->kept[k]);
 				conc_irq_free(ci, &o);
 			} else {
 				ci->kept[ci->nkept++] = o;
 			}
 			break;
 		default:
-			spin_lock(&ci->lock);
+			spin_lock_irqsave(&ci->lock, flags);
 			passed = ci->nto_task < CONC_IRQ_PASS;
 			if (passed)
 				ci->to_task[ci->nto_task++] = o;
-			spin_unlock(&ci->lock);
+			spin_unlock_irqrestore(&ci->lock, flags);
 			if (!passed)
 				conc_irq_free(ci, &o);
 			break;
 		}
 	}
 
-	spin_lock(&ci->lock);
+	spin_lock_irqsave(&ci->lock, flags);
 	passed = ci->nto_irq;
 	if (passed)
 		o = ci->to_irq[--ci->nto_irq];
-	spin_unlock(&ci->lock);
+	spin_unlock_irqrestore(&ci->lock, flags);
 	if (passed) {
 		conc_irq_free(ci, &o);
 		ci->freed_task_objs++;
@@ -981,6 +1042,112 @@ static void cpu_offline_online_while_allocating(struct kunit *test)
 	conc_expect_no_misuse(test, ctx->h);
 }
 
+/* === Racing first refills ================================================= */
+
+#define CONC_RACE_TRIALS	16
+/*
+ * 64 B: one refill (32 objects) fills a quarter of a span (128 objects), so
+ * the span the first refill took from sits on a fuller occupancy bucket
+ * than the span the second one has just added.
+ */
+#define CONC_RACE_SIZE		64
+
+struct conc_racer {
+	struct gh_heap *h;
+	struct completion *go;
+	struct completion done;
+	struct task_struct *task;
+	bool failed;
+};
+
+static int conc_racer_fn(void *arg)
+{
+	struct conc_racer *rc = arg;
+	void *p;
+
+	wait_for_completion(rc->go);
+	p = gh_alloc(rc->h, CONC_RACE_SIZE, GFP_KERNEL);
+	rc->failed = !p;
+	gh_free(rc->h, p);
+	kthread_complete_and_exit(&rc->done, 0);
+}
+
+/*
+ * One trial on a new heap: two threads, on two CPUs, allocate the first
+ * object of a class at once and free it. Both find the central list empty
+ * and grow it by a span, the slow path (the heap takes its first chunk
+ * from the buddy allocator), so the two refills overlap.
+ * Return: heap pages left in spans after a full drain, or -errno.
+ */
+static long conc_race_trial(struct kunit *test, const unsigned int *cpus, bool dump)
+{
+	struct conc_racer rc[2] = {};
+	DECLARE_COMPLETION_ONSTACK(go);
+	struct gh_heap *h;
+	unsigned int i;
+	long inuse;
+
+	h = gh_heap_create(&(struct gh_heap_params){ .page_shift = 13, .name = "kunit" });
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	for (i = 0; i < 2; i++) {
+		rc[i].h = h;
+		rc[i].go = &go;
+		init_completion(&rc[i].done);
+		rc[i].task = kthread_create_on_cpu(conc_racer_fn, &rc[i], cpus[i], "gh_race/%u");
+		if (IS_ERR(rc[i].task)) {
+			inuse = PTR_ERR(rc[i].task);
+			if (i)
+				kthread_stop(rc[0].task);	/* never woken */
+			gh_heap_destroy(h);
+			return inuse;
+		}
+	}
+	wake_up_process(rc[0].task);
+	wake_up_process(rc[1].task);
+	complete_all(&go);
+	wait_for_completion(&rc[0].done);
+	wait_for_completion(&rc[1].done);
+
+	KUNIT_EXPECT_FALSE(test, rc[0].failed || rc[1].failed);
+	inuse = conc_drain(h);
+	if (inuse && dump)
+		conc_dump_heap(test, h);
+	conc_expect_no_misuse(test, h);
+	gh_heap_destroy(h);
+	return inuse;
+}
+
+/*
+ * A span taken from the page heap by a refill that lost the race must
+ * still be used, or given back: once both objects are freed and the caches
+ * drained, no span may be left. (The case's own heap is not used: each
+ * trial needs a heap without any span yet.)
+ */
+static void concurrent_first_refill_returns_all_spans(struct kunit *test)
+{
+	unsigned int cpus[2], n = 0, trial, stranded = 0;
+	long inuse;
+	int cpu;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "requires at least 2 online CPUs");
+	for_each_online_cpu(cpu) {
+		if (n < 2)
+			cpus[n++] = cpu;
+	}
+
+	for (trial = 0; trial < CONC_RACE_TRIALS; trial++) {
+		inuse = conc_race_trial(test, cpus, !stranded);
+		KUNIT_ASSERT_GE_MSG(test, inuse, 0L, "trial %u could not run", trial);
+		if (inuse)
+			stranded++;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, stranded, 0U,
+			    "%u of %u trials left a span in the heap after a full drain",
+			    stranded, CONC_RACE_TRIALS);
+}
+
 /* === Suite =============================================================== */
 
 static int conc_test_init(struct kunit *test)
@@ -1005,6 +1172,7 @@ static struct kunit_case goheap_concurrency_cases[] = {
 	KUNIT_CASE(alloc_from_softirq),
 	KUNIT_CASE(cpu_offline_online_while_allocating),
 	KUNIT_CASE(tiny_cross_cpu),
+	KUNIT_CASE(concurrent_first_refill_returns_all_spans),
 	{}
 };
 

@@ -22,6 +22,7 @@ static void shift_desc(const unsigned int *p, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu B heap pages", 1UL << *p);
 }
+
 KUNIT_ARRAY_PARAM(page_shift, page_shifts, shift_desc);
 
 static struct gh_heap *param_heap(struct kunit *test, unsigned int chunk_order)
@@ -124,10 +125,11 @@ static void check_all_pages(struct kunit *test, struct gh_heap *h, struct gh_spa
 
 		if (!s)
 			continue;
-		for (pg = 0; pg < s->npages; pg++)
-			KUNIT_ASSERT_PTR_EQ(test,
-					    gh_span_lookup(h, (void *)(s->base + (pg << h->page_shift))),
-					    s);
+		for (pg = 0; pg < s->npages; pg++) {
+			void *addr = (void *)(s->base + (pg << h->page_shift));
+
+			KUNIT_ASSERT_PTR_EQ(test, gh_span_lookup(h, addr), s);
+		}
 	}
 }
 
@@ -289,6 +291,7 @@ static struct kunit_suite goheap_pageheap_suite = {
 	.name = "goheap_pageheap",
 	.test_cases = goheap_pageheap_cases,
 };
+
 kunit_test_suite(goheap_pageheap_suite);
 
 MODULE_LICENSE("GPL");

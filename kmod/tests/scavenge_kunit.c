@@ -201,6 +201,7 @@ static struct kunit_suite goheap_scavenge_suite = {
 	.name = "goheap_scavenge",
 	.test_cases = goheap_scavenge_cases,
 };
+
 kunit_test_suite(goheap_scavenge_suite);
 
 MODULE_LICENSE("GPL");

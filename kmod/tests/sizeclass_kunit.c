@@ -93,6 +93,7 @@ static void class_desc(const struct go_class_row *p, char *desc)
 
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "class %u (%u B)", i + 1, go_table[i].size);
 }
+
 KUNIT_ARRAY_PARAM(go_class, go_table, class_desc);
 
 static struct gh_heap *make_heap(struct kunit *test, unsigned int shift)
@@ -110,6 +111,7 @@ static void shift_desc(const unsigned int *p, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu B heap pages", 1UL << *p);
 }
+
 KUNIT_ARRAY_PARAM(page_shift, page_shifts, shift_desc);
 
 /* 8 KiB mode reproduces Go's table exactly. */
@@ -143,7 +145,8 @@ static void goheap_class_4k_rule(struct kunit *test)
 		if (c->npages > 1) {
 			u32 less = span - 4096;
 
-			KUNIT_EXPECT_GT_MSG(test, less % c->size, less / 8, "class %u not minimal", i);
+			KUNIT_EXPECT_GT_MSG(test, less % c->size, less / 8,
+					    "class %u not minimal", i);
 		}
 		KUNIT_EXPECT_EQ(test, c->nelems, span / c->size);
 		KUNIT_EXPECT_EQ(test, c->tail, span % c->size);
@@ -274,6 +277,7 @@ static struct kunit_suite goheap_sizeclass_suite = {
 	.name = "goheap_sizeclass",
 	.test_cases = goheap_sizeclass_cases,
 };
+
 kunit_test_suite(goheap_sizeclass_suite);
 
 MODULE_LICENSE("GPL");

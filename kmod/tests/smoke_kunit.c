@@ -23,6 +23,7 @@ static struct kunit_suite goheap_smoke_suite = {
 	.name = "goheap_smoke",
 	.test_cases = goheap_smoke_cases,
 };
+
 kunit_test_suite(goheap_smoke_suite);
 
 MODULE_LICENSE("GPL");

@@ -217,7 +217,8 @@ static void goheap_memstats_invariants_under_load(struct kunit *test)
 	while (running) {
 		gh_read_memstats(h, ms);
 		reads++;
-		KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_SYS], ms[GH_MS_HEAP_INUSE] + ms[GH_MS_HEAP_IDLE]);
+		KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_SYS],
+				ms[GH_MS_HEAP_INUSE] + ms[GH_MS_HEAP_IDLE]);
 		KUNIT_EXPECT_GE(test, ms[GH_MS_HEAP_IDLE], ms[GH_MS_HEAP_RELEASED]);
 		KUNIT_EXPECT_EQ(test, ms[GH_MS_SYS], ms[GH_MS_HEAP_SYS] + ms[GH_MS_MSPAN_SYS] +
 				ms[GH_MS_MCACHE_SYS] + ms[GH_MS_OTHER_SYS]);
@@ -293,6 +294,7 @@ static struct kunit_suite goheap_stats_suite = {
 	.name = "goheap_stats",
 	.test_cases = goheap_stats_cases,
 };
+
 kunit_test_suite(goheap_stats_suite);
 
 MODULE_LICENSE("GPL");

@@ -32,3 +32,73 @@ debug_key() {
 debug_dir() {
 	echo "$GOHEAP_CACHE/debug-kernel-$(debug_key)"
 }
+
+# ensure_debug_kernel - build the debug kernel if it is not cached yet and
+# print its tree. A lock keeps two runs from building the same tree at once
+# (build-debug-kernel.sh starts by wiping an incomplete tree).
+ensure_debug_kernel() {
+	mkdir -p "$GOHEAP_CACHE"
+	flock "$GOHEAP_CACHE/.debug-kernel.lock" "$GOHEAP_VM_DIR/build-debug-kernel.sh"
+}
+
+# stage_module - copy the module sources (Kbuild, kmod/, uapi/) into a fresh
+# directory $1, without any build products of the working tree. Building in a
+# copy keeps every build from scratch (so W=1 sees every file) and leaves the
+# working tree's own objects alone.
+stage_module() {
+	local dest=$1 p srcs=()
+
+	for p in Kbuild kmod uapi; do
+		[ ! -e "$GOHEAP_TOP/$p" ] || srcs+=("$GOHEAP_TOP/$p")
+	done
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	rsync -a --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
+		--exclude='*.symvers' --exclude='*.a' --exclude='*.d' \
+		--exclude='.tmp_versions/' "${srcs[@]}" "$dest/"
+}
+
+# build_module - stage the sources into $2 and build them with W=1 against the
+# kernel tree $1, writing make's output to $3. Fails if make fails.
+build_module() {
+	local kdir=$1 dest log=$3
+
+	dest=$(realpath -m "$2")
+	stage_module "$dest"
+	make -C "$kdir" M="$dest" W=1 -j"$(nproc)" modules >"$log" 2>&1
+}
+
+# build_client KDIR MODDIR LOG - build tools/testing/kmod/goheap_client.ko in
+# $GOHEAP_TOP/.build/client the way an outside module is built: against the
+# kernel headers in KDIR, goheap's exported header, and the Module.symvers
+# of the goheap build in MODDIR. W=1; any warning fails it.
+build_client() {
+	local kdir=$1 symvers dest="$GOHEAP_TOP/.build/client" log=$3
+
+	symvers=$(realpath -m "$2/Module.symvers")
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	cp "$GOHEAP_TOP"/tools/testing/kmod/{Kbuild,goheap_client.c} "$dest/"
+	make -C "$kdir" M="$dest" W=1 KBUILD_EXTRA_SYMBOLS="$symvers" \
+		GOHEAP_INCLUDE="$GOHEAP_TOP/kmod/include" modules >"$log" 2>&1 &&
+		! grep -q 'warning:' "$log"
+}
+
+# guest_bins - static binaries to ship to /goheap/ in every guest: the
+# Makefile's GUEST_BINS, built first by its guest-bins target.
+guest_bins() {
+	make -C "$GOHEAP_TOP" --no-print-directory -s guest-bins >&2
+	make -C "$GOHEAP_TOP" --no-print-directory -s print-guest-bins
+}
+
+# lock_build_dir - hold .build/.lock until the calling script exits, so two
+# check or demo runs never share .build/ (the second one waits).
+lock_build_dir() {
+	mkdir -p "$GOHEAP_TOP/.build"
+	exec 8>"$GOHEAP_TOP/.build/.lock"
+	if ! flock -n 8; then
+		echo "waiting for another check or demo run to finish" >&2
+		flock 8
+	fi
+}

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * goheap_client: uses goheap only through its exported API, as another
+ * module would, and checks the contract it relies on.
+ *
+ * At load it runs a set of checks (kmalloc-like semantics, bulk and tiny
+ * allocation, allocation from softirq-safe contexts) and refuses to load,
+ * with -EINVAL, if any fails; each check prints one line. Parameters add
+ * workloads for the guest tests:
+ *
+ *   churn_mb=N  allocate N MiB of mixed sizes (tiny to 1 MiB), then free
+ *               it all, before load completes
+ *   hold_mb=N   allocate N MiB of mixed sizes and keep it until unload
+ *
+ * The 64 B alloc+free pair is timed against kmalloc/kfree in the same
+ * boot and printed as a ratio (a figure, not a check).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/goheap.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+static unsigned int churn_mb;
+module_param(churn_mb, uint, 0444);
+MODULE_PARM_DESC(churn_mb, "MiB of mixed sizes to allocate and free at load");
+
+static unsigned int hold_mb;
+module_param(hold_mb, uint, 0444);
+MODULE_PARM_DESC(hold_mb, "MiB of mixed sizes to hold until unload");
+
+static unsigned int failures, checks;
+
+static __printf(2, 3) void report(bool ok, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	checks++;
+	if (ok) {
+		pr_info("PASS: %pV\n", &vaf);
+	} else {
+		failures++;
+		pr_err("FAIL: %pV\n", &vaf);
+	}
+	va_end(args);
+}
+
+#define CHECK(cond, ...)	report(cond, __VA_ARGS__)
+
+static bool check_sizes(void)
+{
+	size_t size;
+
+	for (size = 1; size <= 64 * 1024; size = size * 3 / 2 + 1) {
+		u8 *p = goheap_alloc(size, GFP_KERNEL);
+		size_t usable;
+
+		if (!p)
+			return false;
+		usable = goheap_usable_size(p);
+		memset(p, 0xa5, usable);
+		goheap_free(p);
+		if (usable < size)
+			return false;
+	}
+	return true;
+}
+
+static bool check_alignment(void)
+{
+	size_t size;
+
+	for (size = 8; size <= GOHEAP_MAX_ALLOC; size <<= 1) {
+		void *p = goheap_alloc(size, GFP_KERNEL);
+		bool ok = p && IS_ALIGNED((unsigned long)p, size);
+
+		goheap_free(p);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool check_zeroed(void)
+{
+	u8 *p = goheap_alloc(200, GFP_KERNEL);
+	bool ok;
+
+	if (!p)
+		return false;
+	memset(p, 0xff, goheap_usable_size(p));
+	goheap_free(p);
+	p = goheap_zalloc(200, GFP_KERNEL);
+	ok = p && !memchr_inv(p, 0, goheap_usable_size(p));
+	goheap_free(p);
+	return ok;
+}
+
+static bool check_bulk(void)
+{
+	void **objs = kvcalloc(512, sizeof(*objs), GFP_KERNEL);
+	bool ok;
+	int i;
+
+	if (!objs)
+		return false;
+	ok = goheap_alloc_bulk(96, GFP_KERNEL, 512, objs) == 512;
+	for (i = 0; ok && i < 512; i++)
+		ok = goheap_usable_size(objs[i]) == 96;
+	if (ok)
+		goheap_free_bulk(512, objs);
+	kvfree(objs);
+	return ok;
+}
+
+static bool check_tiny(void)
+{
+	u8 *a = goheap_alloc_tiny(3, GFP_KERNEL);
+	u8 *b = goheap_alloc_tiny(5, GFP_KERNEL);
+	bool ok = a && b && goheap_usable_size(a) == 3 && goheap_usable_size(b) == 5;
+
+	if (a)
+		memset(a, 1, 3);
+	if (b)
+		memset(b, 2, 5);
+	ok = ok && a[0] == 1 && b[4] == 2;
+	goheap_free(a);
+	goheap_free(b);
+	return ok;
+}
+
+static bool check_atomic(void)
+{
+	unsigned long flags;
+	void *p;
+
+	local_irq_save(flags);
+	p = goheap_alloc(128, GFP_ATOMIC);
+	goheap_free(p);
+	local_irq_restore(flags);
+	return p;
+}
+
+/* Sizes of a mixed workload: mostly small, a few large. */
+static size_t mixed_size(unsigned int i)
+{
+	if (i % 97 == 0)
+		return 40000 + (i % 7) * 100000;
+	if (i % 11 == 0)
+		return 1 + i % 15;	/* tiny */
+	return 16 + (i * 2654435761U) % 2048;
+}
+
+struct hold {
+	void **objs;
+	unsigned long n;
+};
+
+static struct hold held;
+
+static int mixed_alloc(struct hold *hd, unsigned long bytes)
+{
+	/* The mix averages over 4 KiB an object: 1 KiB a slot is plenty. */
+	unsigned long max = bytes / 1024 + 64, done = 0;
+
+	hd->objs = vzalloc(max * sizeof(void *));
+	if (!hd->objs)
+		return -ENOMEM;
+	for (hd->n = 0; hd->n < max && done < bytes; hd->n++) {
+		size_t size = mixed_size(hd->n);
+
+		hd->objs[hd->n] = size < GOHEAP_TINY_MAX ? goheap_alloc_tiny(size, GFP_KERNEL) :
+							   goheap_alloc(size, GFP_KERNEL);
+		if (!hd->objs[hd->n])
+			return -ENOMEM;
+		done += size;
+		if (hd->n % 1024 == 0)
+			cond_resched();
+	}
+	return 0;
+}
+
+static void mixed_free(struct hold *hd)
+{
+	unsigned long i;
+
+	if (!hd->objs)
+		return;
+	for (i = 0; i < hd->n; i++)
+		goheap_free(hd->objs[i]);
+	vfree(hd->objs);
+	hd->objs = NULL;
+	hd->n = 0;
+}
+
+static void time_pair(void)
+{
+	const unsigned int iters = 200000;
+	u64 t0, t_goheap, t_kmalloc;
+	unsigned int i;
+	void *p;
+
+	/* Warm both caches. */
+	goheap_free(goheap_alloc(64, GFP_KERNEL));
+	kfree(kmalloc(64, GFP_KERNEL));
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < iters; i++) {
+		p = goheap_alloc(64, GFP_KERNEL);
+		goheap_free(p);
+	}
+	t_goheap = ktime_get_ns() - t0;
+	t0 = ktime_get_ns();
+	for (i = 0; i < iters; i++) {
+		p = kmalloc(64, GFP_KERNEL);
+		kfree(p);
+	}
+	t_kmalloc = ktime_get_ns() - t0;
+	pr_info("pair64: goheap %llu ns/pair, kmalloc %llu ns/pair, ratio %llu.%02llu (emulated timings)\n",
+		t_goheap / iters, t_kmalloc / iters, t_goheap / t_kmalloc,
+		t_goheap * 100 / t_kmalloc % 100);
+}
+
+static int __init client_init(void)
+{
+	struct hold churn = { 0 };
+	int err;
+
+	CHECK(goheap_alloc(0, GFP_KERNEL) == ZERO_SIZE_PTR, "size 0 gives ZERO_SIZE_PTR");
+	goheap_free(NULL);
+	goheap_free(ZERO_SIZE_PTR);
+	CHECK(check_sizes(), "sizes 1 B .. 64 KiB usable");
+	CHECK(check_alignment(), "power-of-two sizes naturally aligned up to %lu",
+	      GOHEAP_MAX_ALLOC);
+	CHECK(check_zeroed(), "goheap_zalloc zeroes recycled memory");
+	CHECK(check_bulk(), "bulk alloc/free of 512 objects");
+	CHECK(check_tiny(), "tiny objects");
+	CHECK(check_atomic(), "GFP_ATOMIC with interrupts off");
+	CHECK(!goheap_alloc(GOHEAP_MAX_ALLOC + 1, GFP_KERNEL | __GFP_NOWARN),
+	      "too large fails without a warning");
+	time_pair();
+
+	if (churn_mb) {
+		err = mixed_alloc(&churn, (unsigned long)churn_mb << 20);
+		CHECK(!err, "allocated %u MiB of mixed sizes (%lu objects)", churn_mb, churn.n);
+		mixed_free(&churn);
+	}
+	if (hold_mb) {
+		err = mixed_alloc(&held, (unsigned long)hold_mb << 20);
+		CHECK(!err, "holding %u MiB of mixed sizes (%lu objects)", hold_mb, held.n);
+		if (err)
+			mixed_free(&held);
+	}
+	pr_info("%u checks, %u failed\n", checks, failures);
+	if (!failures)
+		return 0;
+	mixed_free(&held);	/* no exit() after a failed init */
+	return -EINVAL;
+}
+
+static void __exit client_exit(void)
+{
+	mixed_free(&held);
+}
+
+module_init(client_init);
+module_exit(client_exit);
+
+MODULE_DESCRIPTION("goheap API client: checks the exported API from another module");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest job (debug kernel): load goheap.ko, then goheap_kunit.ko, whose
+# suites run while it loads and print KTAP to the kernel log between the
+# markers GOHEAP-KUNIT-BEGIN and GOHEAP-KUNIT-END (the host cuts that part
+# out of the console log and hands it to kunit.py parse). Then unload both;
+# every step is a check of its own.
+. /goheap/testlib.sh
+
+echo "GOHEAP-TEST: kunit"
+check "insmod goheap.ko" insmod /goheap/goheap.ko
+echo "GOHEAP-KUNIT-BEGIN" >/dev/kmsg
+check "insmod goheap_kunit.ko" insmod /goheap/goheap_kunit.ko
+echo "GOHEAP-KUNIT-END" >/dev/kmsg
+check "rmmod goheap_kunit" rmmod goheap_kunit
+check "rmmod goheap" rmmod goheap
+exit "$failed"

@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for guest tests, shipped to /goheap/testlib.sh; source it with
+# ". /goheap/testlib.sh". Guest tests run under busybox sh, as root, in
+# /goheap/, and report one line per check: "PASS: <name>", "FAIL: <name>"
+# or "SKIP: <name>"; detail lines after a FAIL are indented by four spaces.
+
+# Set to 1 by the first failed check; a job may end with "exit $failed".
+failed=0
+
+# check NAME CMD... - run CMD; PASS if it succeeds, else FAIL with its output.
+# A marker in the kernel log ties kernel messages to the check.
+check() {
+	_name=$1
+	shift
+	echo "goheap-guest: check $_name" 2>/dev/null >/dev/kmsg
+	if _out=$("$@" 2>&1); then
+		echo "PASS: $_name"
+	else
+		echo "FAIL: $_name"
+		failed=1
+		echo "    \$ $*"
+		[ -z "$_out" ] || printf '%s\n' "$_out" | sed 's/^/    /'
+	fi
+}
+
+# skip NAME [WHY] - report a check that cannot run here.
+skip() {
+	echo "SKIP: $1${2:+ ($2)}"
+}
+
+# as_user CMD... - run CMD as the unprivileged user (uid/gid 1000).
+as_user() {
+	setpriv --reuid=1000 --regid=1000 --clear-groups "$@"
+}

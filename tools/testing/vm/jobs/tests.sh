@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest job (stock kernel): run every guest test in /goheap/tests/ (copied
+# from tools/testing/vm/guest/*.sh) in name order. Before each it prints
+# "GOHEAP-TEST: <name>" on the result channel and writes a marker to the
+# kernel log, so kernel messages can be matched to the test that caused them.
+# A test that exits non-zero, or leaves goheap loaded, gets an extra FAIL line
+# (and goheap is unloaded so the next test starts clean).
+#
+# Exit status: 1 if any test printed a FAIL line, else 0.
+
+failed=0
+for t in /goheap/tests/*.sh; do
+	[ -e "$t" ] || continue
+	name=${t##*/}
+	echo "GOHEAP-TEST: $name"
+	echo "goheap-guest: test $name" >/dev/kmsg
+	rc=0
+	sh "$t" >/tmp/test.out 2>&1 || rc=$?
+	cat /tmp/test.out
+	if [ "$rc" != 0 ]; then
+		echo "FAIL: exit status $rc"
+	fi
+	if grep -q '^goheap ' /proc/modules; then
+		echo "FAIL: left goheap loaded"
+		rmmod goheap
+	fi
+	if [ "$rc" != 0 ] || grep -q '^FAIL:' /tmp/test.out; then
+		failed=1
+	fi
+done
+echo "goheap-guest: tests done" >/dev/kmsg
+exit $failed

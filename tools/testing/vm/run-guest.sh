@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel in QEMU (software emulation, TCG) from a busybox initramfs,
+# run one job script in the guest, and judge the run.
+#
+# Usage: run-guest.sh -k KERNEL -j JOB -l LOG [-c CPUS] [-m MEM] [-a APPEND] [-T SECONDS] [-t TEST]... [FILE]...
+#
+#   -k KERNEL   bzImage to boot
+#   -j JOB      script /init runs (see jobs/); its output is the result channel
+#   -l LOG      where the serial console (all kernel messages) is written
+#   -c CPUS     guest CPUs (default 2)
+#   -m MEM      guest memory (default 1G)
+#   -a APPEND   extra kernel command line
+#   -T SECONDS  hard time limit for the whole boot (default 300)
+#   -t TEST     a guest test, shipped to /goheap/tests/ (repeatable)
+#   FILE...     shipped to /goheap/ (modules, static binaries)
+#
+# Next to LOG it leaves ${LOG%.log}.out (the job's output, read from the
+# guest's second serial port, ending with "GOHEAP-GUEST-EXIT: <rc>") and
+# ${LOG%.log}.cpio.gz (the initramfs). The QEMU CPU model is "max" unless
+# GOHEAP_QEMU_CPU says otherwise.
+#
+# Exit status:
+#   0  the job exited 0 and the kernel log is clean
+#   1  the job exited non-zero; the kernel log is clean
+#   2  the guest itself failed: time limit, no exit sentinel, or a kernel
+#      splat (the offending lines are printed on stderr)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# Kernel messages that fail a run whatever the tests say.
+SPLAT_RE='BUG:|WARNING:|Oops|Call Trace|KASAN|KFENCE|UBSAN|kernel BUG at|general protection fault'
+SPLAT_RE+='|Unable to handle kernel|possible circular locking|possible recursive locking'
+SPLAT_RE+='|inconsistent lock state|INFO: lockdep|INFO: task .* blocked|detected stalls'
+SPLAT_RE+='|sleeping function called from invalid context|Bad page|Kernel panic'
+SPLAT_RE+='|list_add corruption|list_del corruption'
+# The one panic every run ends with: /init exiting with status 0. Only this
+# exact line, and only after the exit sentinel, ends the scanned region.
+EXPECTED_END='Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000'
+SENTINEL='GOHEAP-GUEST-EXIT: '
+
+usage() {
+	sed -n 's/^# Usage: //p' "$0" >&2
+	exit 2
+}
+
+# boot - run QEMU under a hard time limit; returns timeout(1)'s status.
+boot() {
+	local cmdline="console=ttyS0 panic=-1 oops=panic loglevel=7 printk.devkmsg=on"
+
+	cmdline+=" log_buf_len=4M $append"
+	timeout -k 10 "$time_limit" qemu-system-x86_64 \
+		-accel tcg,thread=multi -cpu "${GOHEAP_QEMU_CPU:-max}" \
+		-smp "$cpus" -m "$mem" \
+		-nodefaults -display none -monitor none -no-reboot \
+		-serial "file:$log" -serial "file:$out" \
+		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+		</dev/null 2>"$base.qemu.err"
+}
+
+# report - print a failure reason and up to 30 log lines from stdin.
+report() {
+	echo "run-guest: $1 (console: $log, job output: $out)" >&2
+	sed -n '1,30s/^/    /p' >&2
+}
+
+# during SPLATS - ", during <what>" from the last marker the guest wrote to
+# the kernel log before the first splat line ("goheap-guest: test <script>"
+# from jobs/tests.sh, "goheap-guest: check <name>" from testlib.sh), if any.
+during() {
+	local first what
+
+	first=$(printf '%s\n' "$1" | sed -n '1s/:.*//p')
+	what=$(head -n "$first" "$log" | sed -n 's/.*goheap-guest: \(test\|check\) /\1 /p' |
+		tail -n 1)
+	[ -z "$what" ] || echo ", during $what"
+}
+
+# judge - decide the exit status from the two logs (see the top of the file).
+judge() {
+	local qemu_rc=$1 end sentinel_line splats rc status=0
+
+	touch "$log" "$out"
+	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+	tr -d '\r' <"$out" >"$out.tmp" && mv "$out.tmp" "$out"
+
+	# Scan up to the expected final panic, if it follows the sentinel.
+	sentinel_line=$(grep -n -m1 -F "$SENTINEL" "$log" | cut -d: -f1 || true)
+	end=$(grep -n -m1 -F "$EXPECTED_END" "$log" | cut -d: -f1 || true)
+	if [ -z "$sentinel_line" ] || [ -z "$end" ] || [ "$end" -lt "$sentinel_line" ]; then
+		end=$(($(wc -l <"$log") + 1))
+	fi
+	splats=$(head -n $((end - 1)) "$log" | grep -n -E "$SPLAT_RE" || true)
+	if [ -n "$splats" ]; then
+		printf '%s\n' "$splats" | report "kernel splat in the guest log$(during "$splats")"
+		status=2
+	fi
+
+	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+		tail -n 10 "$log" | report "time limit of ${time_limit}s reached"
+		return 2
+	fi
+	rc=$(sed -n "s/^$SENTINEL\([0-9]*\)\$/\1/p" "$out" | sed -n '$p')
+	if [ -z "$rc" ]; then
+		{ cat "$base.qemu.err"; tail -n 10 "$log"; } | report "the job never finished"
+		return 2
+	fi
+	if [ "$rc" != 0 ] && [ "$status" = 0 ]; then
+		echo "run-guest: the job exited $rc (job output: $out)" >&2
+		status=1
+	fi
+	return $status
+}
+
+cpus=2 mem=1G append='' time_limit=300 kernel='' job='' log=''
+tests=()
+while getopts 'k:j:l:c:m:a:T:t:h' opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	j) job=$OPTARG ;;
+	l) log=$OPTARG ;;
+	c) cpus=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	a) append=$OPTARG ;;
+	T) time_limit=$OPTARG ;;
+	t) tests+=(-t "$OPTARG") ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ -n "$kernel" ] && [ -n "$job" ] && [ -n "$log" ] || usage
+[ -r "$kernel" ] || { echo "run-guest: cannot read kernel $kernel" >&2; exit 2; }
+
+mkdir -p "$(dirname "$log")"
+base=${log%.log}
+out=$base.out
+initrd=$base.cpio.gz
+rm -f "$log" "$out"
+"$GOHEAP_VM_DIR/mkinitramfs.sh" -o "$initrd" -j "$job" "${tests[@]}" "$@" || exit 2
+
+qemu_rc=0
+boot || qemu_rc=$?
+judge "$qemu_rc"
