@@ -680,13 +680,17 @@ void gh_pageheap_destroy(struct gh_heap *h)
 	unsigned int i;
 
 	list_for_each_entry_safe(ch, tmp, &h->chunks, node) {
-		for (i = 0; i < ch->npages; i++) {
+		/* Walk span by span: a span's metadata is freed once. */
+		for (i = 0; i < ch->npages; ) {
 			struct gh_span *s = ch->spans[i];
 
-			if (s && s->first == i) {
-				leaked++;
-				kfree(s);
+			if (!s) {
+				i++;
+				continue;
 			}
+			i += s->npages;
+			leaked++;
+			kfree(s);
 		}
 		list_del(&ch->node);
 		chunk_destroy(ch);

@@ -245,6 +245,13 @@ void gh_pcpu_destroy(struct gh_heap *h)
 	if (!h->pcpu)
 		return;
 	cpuhp_state_remove_instance_nocalls(gh_cpuhp_state, &h->cpuhp_node);
+	/*
+	 * Unpinning a CPU's tiny block may free the block into the cache of
+	 * the CPU we run on, which may already be drained: drain everything
+	 * once more before any slot array goes.
+	 */
+	for_each_possible_cpu(cpu)
+		gh_pcpu_drain_cpu(h, cpu);
 	for_each_possible_cpu(cpu) {
 		gh_pcpu_drain_cpu(h, cpu);
 		kfree(per_cpu_ptr(h->pcpu, cpu)->slots);

@@ -276,6 +276,21 @@ static void goheap_span_limits(struct kunit *test)
 	gh_heap_destroy(h);
 }
 
+/*
+ * Destroying a heap with spans still in use frees each span's metadata
+ * once, however many pages it has (KASAN reports any second touch).
+ */
+static void goheap_destroy_with_leaked_spans(struct kunit *test)
+{
+	struct gh_heap *h = param_heap(test, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, raw_span(h, 5, 1));
+	KUNIT_ASSERT_NOT_NULL(test, gh_alloc(h, 40000, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, gh_alloc(h, 64, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->nr_spans), 3L);
+	gh_heap_destroy(h);
+}
+
 static struct kunit_case goheap_pageheap_cases[] = {
 	KUNIT_CASE_PARAM(goheap_span_any_length, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_span_coalesce, page_shift_gen_params),
@@ -284,6 +299,7 @@ static struct kunit_case goheap_pageheap_cases[] = {
 	KUNIT_CASE_PARAM(goheap_heap_256mib, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_lookup_foreign, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_span_limits, page_shift_gen_params),
+	KUNIT_CASE_PARAM(goheap_destroy_with_leaked_spans, page_shift_gen_params),
 	{}
 };
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make demo: build goheap.ko against the stock headers, boot Debian's stock
-# kernel in QEMU (2 CPUs, 1G), load goheap, show every file of
+# make demo: build goheap.ko and the API client module against the stock
+# headers, boot Debian's stock kernel in QEMU (2 CPUs, 1G), load goheap and
+# the client (holding 8 MiB), show every file of
 # /sys/kernel/debug/goheap/, run "goheap demo" when the tool is among the
 # Makefile's GUEST_BINS, unload, and print what the guest printed
 # (jobs/demo.sh). Exits non-zero if any step fails or the kernel log shows
@@ -25,6 +26,12 @@ main() {
 		exit 1
 	fi
 	mapfile -t bins < <(guest_bins | tr ' ' '\n' | sed '/^$/d')
+	if build_client "/usr/src/linux-headers-$kver" "$BUILD/stock" "$LOGS/build-client.log"; then
+		bins+=("$BUILD/client/goheap_client.ko")
+	else
+		echo "goheap_client.ko did not build: see ${LOGS#"$GOHEAP_TOP/"}/build-client.log" >&2
+		exit 1
+	fi
 	echo "booting $kver in QEMU (TCG, 2 CPUs, 1G)"
 	"$GOHEAP_VM_DIR/run-guest.sh" -k "/boot/vmlinuz-$kver" -c 2 -m 1G -T 300 \
 		-j "$GOHEAP_VM_DIR/jobs/demo.sh" -l "$LOGS/demo.log" \
