@@ -85,7 +85,7 @@ static struct gh_span *fullest_partial(struct gh_central *c)
  * Context: any; sleeps only if @gfp allows. No goheap lock held.
  * Return: number of objects stored in @objs, 0 on failure.
  */
-unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, void **objs,
+unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, struct gh_obj *objs,
 			       unsigned int want, gfp_t gfp)
 {
 	const struct gh_class *k = &h->classes[cls];
@@ -132,7 +132,8 @@ unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, void **objs,
 }
 
 /* Return objects to their spans; empty spans go back to the page heap. */
-static void flush_spans(struct gh_heap *h, unsigned int cls, void **objs, unsigned int n)
+static void flush_spans(struct gh_heap *h, unsigned int cls, struct gh_obj *objs,
+			unsigned int n)
 {
 	struct gh_central *c = &h->central[cls];
 	struct gh_span *s, *tmp;
@@ -142,8 +143,8 @@ static void flush_spans(struct gh_heap *h, unsigned int cls, void **objs, unsign
 
 	spin_lock_irqsave(&c->lock, flags);
 	for (i = 0; i < n; i++) {
-		s = gh_span_lookup(h, objs[i]);
-		gh_span_put(s, objs[i]);
+		s = gh_span_lookup(h, objs[i].p);
+		gh_span_put(s, objs[i].p);
 		if (!s->allocated) {
 			unlist(c, s);
 			list_add(&s->node, &empty);
@@ -169,7 +170,7 @@ static void flush_spans(struct gh_heap *h, unsigned int cls, void **objs, unsign
  *
  * Context: any. No goheap lock held.
  */
-void gh_central_flush(struct gh_heap *h, unsigned int cls, void **objs, unsigned int n)
+void gh_central_flush(struct gh_heap *h, unsigned int cls, struct gh_obj *objs, unsigned int n)
 {
 	struct gh_central *c = &h->central[cls];
 	unsigned int cap = GH_XFER_BATCHES * h->classes[cls].batch;
@@ -213,7 +214,7 @@ EXPORT_SYMBOL_IF_KUNIT(gh_central_cached);
 unsigned int gh_central_release(struct gh_heap *h, unsigned int cls)
 {
 	struct gh_central *c = &h->central[cls];
-	void *objs[GH_MAX_BATCH];
+	struct gh_obj objs[GH_MAX_BATCH];
 	unsigned int n, total = 0;
 	unsigned long flags;
 

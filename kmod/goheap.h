@@ -98,6 +98,20 @@ enum gh_objstate {
 };
 
 /**
+ * struct gh_obj - a cached object and where its state byte is.
+ * @p:		the object.
+ * @state:	its byte in gh_span.objstate.
+ *
+ * Caches hold objects as these pairs, filled in where the span is at hand
+ * (carving a span, or the free path's own lookup), so that handing an
+ * object out needs no pointer-to-span lookup to mark it live.
+ */
+struct gh_obj {
+	void *p;
+	u8 *state;
+};
+
+/**
  * enum gh_span_kind - what a span of the page heap is used for.
  * @GH_SPAN_SMALL:	cut into objects of one size class.
  * @GH_SPAN_LARGE:	one large object.
@@ -204,7 +218,7 @@ struct gh_chunk {
  */
 struct gh_central {
 	spinlock_t lock;	/* see the kernel-doc above and the lock order */
-	void **xfer;
+	struct gh_obj *xfer;
 	unsigned int nxfer;
 	struct list_head partial[4];
 	struct list_head full;
@@ -266,7 +280,7 @@ enum gh_stat {
  */
 struct gh_cpu_cache {
 	local_lock_t lock;
-	void **slots;
+	struct gh_obj *slots;
 	u16 count[GH_NR_CLASSES];
 	void *tiny_block;
 	atomic64_t *tiny_state;
@@ -427,15 +441,15 @@ unsigned long gh_limit_reclaim(struct gh_heap *h, gfp_t gfp);
 
 /* span.c */
 unsigned int gh_span_obj_index(const struct gh_span *s, const void *p, bool *interior);
-unsigned int gh_span_take(struct gh_span *s, void **objs, unsigned int max);
+unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int max);
 void gh_span_put(struct gh_span *s, const void *p);
 
 /* central.c */
 int gh_central_init(struct gh_heap *h);
 void gh_central_destroy(struct gh_heap *h);
-unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, void **objs,
+unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, struct gh_obj *objs,
 			       unsigned int want, gfp_t gfp);
-void gh_central_flush(struct gh_heap *h, unsigned int cls, void **objs, unsigned int n);
+void gh_central_flush(struct gh_heap *h, unsigned int cls, struct gh_obj *objs, unsigned int n);
 unsigned int gh_central_cached(struct gh_heap *h, unsigned int cls);
 unsigned int gh_central_release(struct gh_heap *h, unsigned int cls);
 
@@ -443,7 +457,7 @@ unsigned int gh_central_release(struct gh_heap *h, unsigned int cls);
 int gh_pcpu_init(struct gh_heap *h);
 void gh_pcpu_destroy(struct gh_heap *h);
 void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp);
-void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p);
+void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p, u8 *state);
 void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu);
 void gh_pcpu_drain_all(struct gh_heap *h);
 int gh_hotplug_init(void);

@@ -68,14 +68,6 @@ static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	return (void *)s->base;
 }
 
-static void mark_live(struct gh_heap *h, void *p)
-{
-	struct gh_span *s = gh_span_lookup(h, p);
-	bool interior;
-
-	WRITE_ONCE(s->objstate[gh_span_obj_index(s, p, &interior)], GH_OBJ_LIVE);
-}
-
 /**
  * gh_alloc() - allocate from a heap.
  * @h: heap.
@@ -104,7 +96,6 @@ void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 		p = gh_pcpu_alloc(h, cls, gfp);
 		if (unlikely(!p))
 			return NULL;
-		mark_live(h, p);
 		usable = h->classes[cls].size;
 	}
 	if (want_init_on_alloc(gfp))
@@ -129,6 +120,7 @@ EXPORT_SYMBOL_IF_KUNIT(gh_alloc);
  */
 int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p)
 {
+	struct gh_obj batch[GH_MAX_BATCH];
 	unsigned int cls, got, i;
 	size_t done = 0;
 
@@ -143,12 +135,13 @@ int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p
 	}
 	cls = gh_size_to_class(h, size);
 	while (done < nr) {
-		got = gh_central_refill(h, cls, p + done,
-					min_t(size_t, nr - done, 4 * GH_MAX_BATCH), gfp);
+		got = gh_central_refill(h, cls, batch, min_t(size_t, nr - done, GH_MAX_BATCH),
+					gfp);
 		if (!got)
 			goto fail;
 		for (i = 0; i < got; i++) {
-			mark_live(h, p[done + i]);
+			WRITE_ONCE(*batch[i].state, GH_OBJ_LIVE);
+			p[done + i] = batch[i].p;
 			if (want_init_on_alloc(gfp))
 				memset(p[done + i], 0, h->classes[cls].size);
 		}
@@ -216,7 +209,7 @@ void __gh_free(struct gh_heap *h, const void *p, unsigned long ip)
 	WRITE_ONCE(s->objstate[idx], GH_OBJ_CACHED);
 	if (want_init_on_free())
 		memset((void *)p, 0, s->elemsize);
-	gh_pcpu_free(h, s->cls, (void *)p);
+	gh_pcpu_free(h, s->cls, (void *)p, &s->objstate[idx]);
 }
 
 /**

@@ -42,7 +42,7 @@ static enum cpuhp_state gh_cpuhp_state;
  * @cls: small size class or GH_TINY_CLASS.
  * @gfp: context for a refill.
  *
- * The object is GH_OBJ_CACHED; the caller marks it live.
+ * The object is marked GH_OBJ_LIVE.
  *
  * Context: any; sleeps only if @gfp allows.
  * Return: the object, or NULL when the heap cannot grow.
@@ -50,21 +50,21 @@ static enum cpuhp_state gh_cpuhp_state;
 void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp)
 {
 	const struct gh_class *k = &h->classes[cls];
-	void *batch[GH_MAX_BATCH];
+	struct gh_obj batch[GH_MAX_BATCH], o;
 	struct gh_cpu_cache *cc;
 	unsigned int n, got, room, keep;
 	unsigned long flags;
-	void *p;
 
 	local_lock_irqsave(&h->pcpu->lock, flags);
 	cc = this_cpu_ptr(h->pcpu);
 	n = cc->count[cls];
 	if (likely(n)) {
-		p = cc->slots[k->slot_base + n - 1];
+		o = cc->slots[k->slot_base + n - 1];
 		cc->count[cls] = n - 1;
 		cc->cstat[cls][GH_CS_MALLOCS]++;
 		local_unlock_irqrestore(&h->pcpu->lock, flags);
-		return p;
+		WRITE_ONCE(*o.state, GH_OBJ_LIVE);
+		return o.p;
 	}
 	local_unlock_irqrestore(&h->pcpu->lock, flags);
 
@@ -72,7 +72,8 @@ void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp)
 	got = gh_central_refill(h, cls, batch, k->batch, gfp);
 	if (!got)
 		return NULL;
-	p = batch[--got];
+	o = batch[--got];
+	WRITE_ONCE(*o.state, GH_OBJ_LIVE);
 
 	/* We may be on another CPU now, whose array may have filled. */
 	local_lock_irqsave(&h->pcpu->lock, flags);
@@ -88,7 +89,7 @@ void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp)
 
 	if (keep < got)
 		gh_central_flush(h, cls, batch + keep, got - keep);
-	return p;
+	return o.p;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_alloc);
 
@@ -97,13 +98,14 @@ EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_alloc);
  * @h: heap.
  * @cls: the object's class.
  * @p: the object, already marked GH_OBJ_CACHED.
+ * @state: its state byte.
  *
  * Context: any; never sleeps.
  */
-void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p)
+void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p, u8 *state)
 {
 	const struct gh_class *k = &h->classes[cls];
-	void *batch[GH_MAX_BATCH];
+	struct gh_obj batch[GH_MAX_BATCH];
 	struct gh_cpu_cache *cc;
 	unsigned long flags;
 	unsigned int n;
@@ -113,7 +115,8 @@ void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p)
 	n = cc->count[cls];
 	cc->cstat[cls][GH_CS_FREES]++;
 	if (likely(n < k->capacity)) {
-		cc->slots[k->slot_base + n] = p;
+		cc->slots[k->slot_base + n].p = p;
+		cc->slots[k->slot_base + n].state = state;
 		cc->count[cls] = n + 1;
 		local_unlock_irqrestore(&h->pcpu->lock, flags);
 		return;
@@ -121,7 +124,8 @@ void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p)
 	/* Overflow: hand the top batch to central, keep @p (it is hot). */
 	n -= k->batch;
 	memcpy(batch, &cc->slots[k->slot_base + n], k->batch * sizeof(*batch));
-	cc->slots[k->slot_base + n] = p;
+	cc->slots[k->slot_base + n].p = p;
+	cc->slots[k->slot_base + n].state = state;
 	cc->count[cls] = n + 1;
 	cc->cstat[cls][GH_CS_FLUSHES]++;
 	local_unlock_irqrestore(&h->pcpu->lock, flags);
@@ -138,7 +142,6 @@ EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_free);
  */
 static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc)
 {
-	void *objs[GH_MAX_PCPU_OBJS];
 	unsigned int cls, n;
 	void *tblock;
 
@@ -150,11 +153,9 @@ static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc)
 	cc->tiny_state = NULL;
 	for (cls = 1; cls < GH_NR_CLASSES; cls++) {
 		n = cc->count[cls];
-		if (!n)
-			continue;
-		memcpy(objs, &cc->slots[h->classes[cls].slot_base], n * sizeof(*objs));
 		cc->count[cls] = 0;
-		gh_central_flush(h, cls, objs, n);
+		if (n)
+			gh_central_flush(h, cls, &cc->slots[h->classes[cls].slot_base], n);
 	}
 	cc->stat[GH_ST_DRAINS]++;
 }

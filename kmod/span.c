@@ -40,7 +40,7 @@ EXPORT_SYMBOL_IF_KUNIT(gh_span_obj_index);
 /**
  * gh_span_take() - move free objects out of a span.
  * @s: small-object span.
- * @objs: where to store the objects' addresses.
+ * @objs: where to store the objects and their state bytes.
  * @max: at most this many.
  *
  * The objects become GH_OBJ_CACHED.
@@ -48,7 +48,7 @@ EXPORT_SYMBOL_IF_KUNIT(gh_span_obj_index);
  * Context: the central lock of @s's class held.
  * Return: the number of objects taken.
  */
-unsigned int gh_span_take(struct gh_span *s, void **objs, unsigned int max)
+unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int max)
 {
 	unsigned int n = 0, idx = s->freeindex;
 
@@ -58,7 +58,9 @@ unsigned int gh_span_take(struct gh_span *s, void **objs, unsigned int max)
 			break;
 		__set_bit(idx, s->allocbits);
 		WRITE_ONCE(s->objstate[idx], GH_OBJ_CACHED);
-		objs[n++] = (void *)(s->base + (unsigned long)idx * s->elemsize);
+		objs[n].p = (void *)(s->base + (unsigned long)idx * s->elemsize);
+		objs[n].state = &s->objstate[idx];
+		n++;
 		idx++;
 	}
 	s->freeindex = idx;

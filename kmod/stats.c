@@ -229,7 +229,7 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 		ms[GH_MS_PCPU_CACHED_BYTES] += cs.pcpu_cached * size;
 		ms[GH_MS_CENTRAL_CACHED] += cs.central_cached;
 		ms[GH_MS_CENTRAL_CACHED_BYTES] += cs.central_cached * size;
-		central_bytes += GH_XFER_BATCHES * h->classes[cls].batch * sizeof(void *);
+		central_bytes += GH_XFER_BATCHES * h->classes[cls].batch * sizeof(struct gh_obj);
 		if (cls == GH_TINY_CLASS) {
 			/* Blocks are not objects: tiny objects are counted below. */
 			ms[GH_MS_TINY_BLOCKS] = live(cs.mallocs, cs.frees);
@@ -256,7 +256,7 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 	ms[GH_MS_MSPAN_INUSE] = atomic_long_read(&h->span_bytes);
 	ms[GH_MS_MSPAN_SYS] = ms[GH_MS_MSPAN_INUSE];
 	ms[GH_MS_MCACHE_INUSE] = cpus * (sizeof(struct gh_cpu_cache) +
-					 h->nslots * sizeof(void *));
+					 h->nslots * sizeof(struct gh_obj));
 	ms[GH_MS_MCACHE_SYS] = ms[GH_MS_MCACHE_INUSE];
 
 	spin_lock_irqsave(&h->lock, flags);

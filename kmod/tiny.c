@@ -54,9 +54,10 @@ static void tiny_release_block(struct gh_heap *h, void *block)
 {
 	struct gh_span *s = gh_span_lookup(h, block);
 	bool interior;
+	u8 *state = &s->objstate[gh_span_obj_index(s, block, &interior)];
 
-	WRITE_ONCE(s->objstate[gh_span_obj_index(s, block, &interior)], GH_OBJ_CACHED);
-	gh_pcpu_free(h, GH_TINY_CLASS, block);
+	WRITE_ONCE(*state, GH_OBJ_CACHED);
+	gh_pcpu_free(h, GH_TINY_CLASS, block, state);
 }
 
 /**
@@ -122,7 +123,6 @@ void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 		return NULL;
 	s = gh_span_lookup(h, block);
 	off = gh_span_obj_index(s, block, &interior);
-	WRITE_ONCE(s->objstate[off], GH_OBJ_LIVE);
 	state = &s->tiny[off];
 	atomic64_set(state, TINY_PIN | tiny_bits(0, size));
 	p = block;

@@ -217,7 +217,7 @@ static void goheap_div_mul_exact(struct kunit *test)
 static void goheap_span_carves_all_objects(struct kunit *test)
 {
 	struct gh_heap *h = make_heap(test, *(const unsigned int *)test->param_value);
-	void **objs = kunit_kcalloc(test, 1024, sizeof(*objs), GFP_KERNEL);
+	struct gh_obj *objs = kunit_kcalloc(test, 1024, sizeof(*objs), GFP_KERNEL);
 	unsigned int i, j, n;
 
 	KUNIT_ASSERT_NOT_NULL(test, objs);
@@ -233,19 +233,20 @@ static void goheap_span_carves_all_objects(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, n, (unsigned int)c->nelems, "class %u", i);
 		KUNIT_EXPECT_EQ(test, gh_span_take(s, objs + n, 1), 0U);
 		for (j = 0; j < n; j++) {
-			unsigned long p = (unsigned long)objs[j];
+			unsigned long p = (unsigned long)objs[j].p;
 
 			KUNIT_EXPECT_GE(test, p, s->base);
 			KUNIT_EXPECT_LE(test, p + c->size, end);
 			/* Taken in address order, each right after the last. */
 			if (j)
-				KUNIT_EXPECT_EQ(test, p, (unsigned long)objs[j - 1] + c->size);
+				KUNIT_EXPECT_EQ(test, p, (unsigned long)objs[j - 1].p + c->size);
 			if (is_power_of_2(c->size))
 				KUNIT_EXPECT_TRUE(test, IS_ALIGNED(p, c->size));
-			KUNIT_EXPECT_PTR_EQ(test, gh_span_lookup(h, objs[j]), s);
+			KUNIT_EXPECT_PTR_EQ(test, gh_span_lookup(h, objs[j].p), s);
+			KUNIT_EXPECT_PTR_EQ(test, objs[j].state, &s->objstate[j]);
 		}
 		for (j = 0; j < n; j++)
-			gh_span_put(s, objs[j]);
+			gh_span_put(s, objs[j].p);
 		KUNIT_EXPECT_EQ(test, s->allocated, 0);
 		gh_span_free(h, s);
 	}
