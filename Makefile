@@ -10,6 +10,7 @@
 #   make debug-kernel build the debug guest kernel (cached; make check does it)
 #   make clean
 
+.DEFAULT_GOAL := all
 VM := tools/testing/vm
 # The build machine's running kernel is not the target: pick the newest
 # installed Debian kernel that has headers and an image.
@@ -18,7 +19,12 @@ KDIR ?= /usr/src/linux-headers-$(STOCK_KVER)
 
 # Static binaries shipped to /goheap/ in every guest (the goheap tool,
 # selftests, ...). Add each one here with a rule that builds it statically.
-GUEST_BINS :=
+GUEST_BINS := .build/selftests/goheap_dev_test
+
+.build/selftests/goheap_dev_test: FORCE
+	@$(MAKE) -s -C tools/testing/selftests/goheap OUTPUT=$(CURDIR)/.build/selftests
+
+FORCE:
 
 .PHONY: all modules deps check demo debug-kernel guest-bins print-guest-bins clean
 

@@ -408,10 +408,9 @@ int gh_dev_init(void)
 /**
  * gh_dev_exit() - remove /dev/goheap.
  *
- * Open files and mappings pin the module, and deferred spans hold module
- * references, so none of them exist here.
- *
  * Context: module exit.
+ * Note: open files and mappings pin the module, and deferred spans hold
+ * module references, so none of them exist here.
  */
 void gh_dev_exit(void)
 {

@@ -258,10 +258,9 @@ void gh_uspan_release(struct kref *ref)
 /**
  * gh_uspan_exit() - stop the deferred-free work at module unload.
  *
- * Deferred spans hold module references, so the list is empty here; only
- * a last run of the work may still be on its way out.
- *
  * Context: process; sleeps.
+ * Note: deferred spans hold module references, so the list is empty here;
+ * only a last run of the work may still be on its way out.
  */
 void gh_uspan_exit(void)
 {

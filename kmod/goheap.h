@@ -9,8 +9,10 @@
  *
  * Lock order (outermost first):
  *
- *   gh_cpu_cache.lock    local_lock, taken irqsave: protects one CPU's
- *                        object arrays, its tiny block and its counters.
+ *   gh_cpu_cache.busy    per-CPU trylock, with preemption disabled: one
+ *                        CPU's object arrays and tiny block (pcpu.c).
+ *                        An interrupt that finds it held does not wait:
+ *                        it goes to the central list instead.
  *   gh_central.lock      spinlock per size class, irqsave: the class's
  *                        transfer cache, span lists, and each span's
  *                        allocation bitmap and allocated count.
@@ -31,7 +33,7 @@
 
 #include <linux/cpuhotplug.h>
 #include <linux/list.h>
-#include <linux/local_lock.h>
+#include <linux/preempt.h>
 #include <linux/mm.h>
 #include <linux/spinlock.h>
 #include <linux/shrinker.h>
@@ -269,7 +271,7 @@ enum gh_stat {
 
 /**
  * struct gh_cpu_cache - one CPU's cache.
- * @lock:	local lock, irqsave: the cache is used from hardirq context.
+ * @busy:	claimed by gh_cache_get(); see pcpu.c.
  * @slots:	object arrays of all classes (gh_class.slot_base), node-local.
  * @count:	objects in each class's array.
  * @tiny_block:	current 16 B block of the tiny allocator, or NULL.
@@ -279,7 +281,7 @@ enum gh_stat {
  * @stat:	other counters (enum gh_stat).
  */
 struct gh_cpu_cache {
-	local_lock_t lock;
+	unsigned int busy;
 	struct gh_obj *slots;
 	u16 count[GH_NR_CLASSES];
 	void *tiny_block;
@@ -410,6 +412,42 @@ struct gh_heap {
 static inline unsigned long gh_page_bytes(const struct gh_heap *h)
 {
 	return 1UL << h->page_shift;
+}
+
+/**
+ * gh_cache_get() - claim this CPU's cache.
+ * @h: heap.
+ *
+ * Disables preemption. Returns NULL (preemption enabled again) when the
+ * cache is already claimed, which happens only to an interrupt that
+ * arrived while this CPU was inside gh_cache_get()/gh_cache_put().
+ *
+ * Return: this CPU's cache, claimed, or NULL.
+ */
+static __always_inline struct gh_cpu_cache *gh_cache_get(struct gh_heap *h)
+{
+	struct gh_cpu_cache *cc;
+
+	preempt_disable();
+	cc = this_cpu_ptr(h->pcpu);
+	if (unlikely(READ_ONCE(cc->busy))) {
+		preempt_enable();
+		return NULL;
+	}
+	WRITE_ONCE(cc->busy, 1);
+	barrier();	/* claimed before any access, as an interrupt sees it */
+	return cc;
+}
+
+/**
+ * gh_cache_put() - release a cache claimed by gh_cache_get().
+ * @cc: the cache.
+ */
+static __always_inline void gh_cache_put(struct gh_cpu_cache *cc)
+{
+	barrier();	/* every access done before an interrupt may claim it */
+	WRITE_ONCE(cc->busy, 0);
+	preempt_enable();
 }
 
 /* sizeclass.c */

@@ -10,15 +10,19 @@
  * a time when empty (underflow) and half-flushed, one batch, when full
  * (overflow).
  *
- * Protection: a local_lock taken irqsave. goheap may be called from
- * hardirq context, so disabling preemption alone would let an interrupt on
- * the same CPU interleave with a push or pop; disabling interrupts for the
- * few instructions of a fast-path operation is the cheapest protection
- * that covers process, softirq and hardirq callers, and it is what the
- * local_lock documents to lockdep and to PREEMPT_RT (where it becomes a
- * per-CPU spinlock). No atomic read-modify-write is needed inside it. The
- * slow paths drop the lock before calling into the central list, so they
- * may sleep when the caller's gfp allows it.
+ * Protection: preemption disabled plus a per-CPU busy flag that works as
+ * a trylock (gh_cache_get()/gh_cache_put(), the scheme of SLUB's sheaves
+ * with local_trylock). goheap may be called from hardirq and softirq
+ * context, and an interrupt can arrive in the middle of a push or pop on
+ * its own CPU; instead of disabling interrupts around every operation
+ * (whose cost dominates the fast path, especially under emulation), an
+ * interrupt that finds its CPU's cache claimed does not touch it and goes
+ * to the central list directly, under the central lock. The flag is set
+ * before and cleared after every access, with compiler barriers, which is
+ * all a single CPU interrupting itself needs; no atomic read-modify-write
+ * is used. Counters are bumped with this_cpu_inc(), which an interrupt
+ * cannot tear. The slow paths release the cache before calling into the
+ * central list, so they may sleep when the caller's gfp allows it.
  *
  * A CPU going offline has its caches drained to the central lists from
  * the CPU-dead hotplug callback (a dynamic state shared by all heaps, one
@@ -52,41 +56,45 @@ void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp)
 	const struct gh_class *k = &h->classes[cls];
 	struct gh_obj batch[GH_MAX_BATCH], o;
 	struct gh_cpu_cache *cc;
-	unsigned int n, got, room, keep;
-	unsigned long flags;
+	unsigned int n, got, keep = 0;
 
-	local_lock_irqsave(&h->pcpu->lock, flags);
-	cc = this_cpu_ptr(h->pcpu);
-	n = cc->count[cls];
-	if (likely(n)) {
-		o = cc->slots[k->slot_base + n - 1];
-		cc->count[cls] = n - 1;
-		cc->cstat[cls][GH_CS_MALLOCS]++;
-		local_unlock_irqrestore(&h->pcpu->lock, flags);
-		WRITE_ONCE(*o.state, GH_OBJ_LIVE);
-		return o.p;
+	cc = gh_cache_get(h);
+	if (likely(cc)) {
+		n = cc->count[cls];
+		if (likely(n)) {
+			o = cc->slots[k->slot_base + n - 1];
+			cc->count[cls] = n - 1;
+			this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);
+			gh_cache_put(cc);
+			WRITE_ONCE(*o.state, GH_OBJ_LIVE);
+			return o.p;
+		}
+		gh_cache_put(cc);
 	}
-	local_unlock_irqrestore(&h->pcpu->lock, flags);
 
-	/* Underflow: one batch from central, without our lock held. */
-	got = gh_central_refill(h, cls, batch, k->batch, gfp);
+	/*
+	 * Underflow: a batch from central, with the cache released. An
+	 * interrupt that found the cache claimed takes just one object.
+	 */
+	got = gh_central_refill(h, cls, batch, cc ? k->batch : 1, gfp);
 	if (!got)
 		return NULL;
 	o = batch[--got];
 	WRITE_ONCE(*o.state, GH_OBJ_LIVE);
 
-	/* We may be on another CPU now, whose array may have filled. */
-	local_lock_irqsave(&h->pcpu->lock, flags);
-	cc = this_cpu_ptr(h->pcpu);
-	n = cc->count[cls];
-	room = k->capacity - n;
-	keep = min(got, room);
-	memcpy(&cc->slots[k->slot_base + n], batch, keep * sizeof(*batch));
-	cc->count[cls] = n + keep;
-	cc->cstat[cls][GH_CS_MALLOCS]++;
-	cc->cstat[cls][GH_CS_REFILLS]++;
-	local_unlock_irqrestore(&h->pcpu->lock, flags);
-
+	if (got) {
+		/* We may be on another CPU now, whose array may have filled. */
+		cc = gh_cache_get(h);
+		if (cc) {
+			n = cc->count[cls];
+			keep = min_t(unsigned int, got, k->capacity - n);
+			memcpy(&cc->slots[k->slot_base + n], batch, keep * sizeof(*batch));
+			cc->count[cls] = n + keep;
+			gh_cache_put(cc);
+		}
+		this_cpu_inc(h->pcpu->cstat[cls][GH_CS_REFILLS]);
+	}
+	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);
 	if (keep < got)
 		gh_central_flush(h, cls, batch + keep, got - keep);
 	return o.p;
@@ -107,18 +115,23 @@ void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p, u8 *state)
 	const struct gh_class *k = &h->classes[cls];
 	struct gh_obj batch[GH_MAX_BATCH];
 	struct gh_cpu_cache *cc;
-	unsigned long flags;
 	unsigned int n;
 
-	local_lock_irqsave(&h->pcpu->lock, flags);
-	cc = this_cpu_ptr(h->pcpu);
+	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_FREES]);
+	cc = gh_cache_get(h);
+	if (unlikely(!cc)) {
+		/* An interrupt on a CPU whose cache is claimed. */
+		batch[0].p = p;
+		batch[0].state = state;
+		gh_central_flush(h, cls, batch, 1);
+		return;
+	}
 	n = cc->count[cls];
-	cc->cstat[cls][GH_CS_FREES]++;
 	if (likely(n < k->capacity)) {
 		cc->slots[k->slot_base + n].p = p;
 		cc->slots[k->slot_base + n].state = state;
 		cc->count[cls] = n + 1;
-		local_unlock_irqrestore(&h->pcpu->lock, flags);
+		gh_cache_put(cc);
 		return;
 	}
 	/* Overflow: hand the top batch to central, keep @p (it is hot). */
@@ -127,8 +140,8 @@ void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p, u8 *state)
 	cc->slots[k->slot_base + n].p = p;
 	cc->slots[k->slot_base + n].state = state;
 	cc->count[cls] = n + 1;
-	cc->cstat[cls][GH_CS_FLUSHES]++;
-	local_unlock_irqrestore(&h->pcpu->lock, flags);
+	gh_cache_put(cc);
+	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_FLUSHES]);
 
 	gh_central_flush(h, cls, batch, k->batch);
 }
@@ -136,9 +149,7 @@ EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_free);
 
 /*
  * Empty one CPU's cache into the central lists. The caller guarantees that
- * nothing else touches @cc: the CPU is dead, or this runs on it with
- * interrupts disabled (an IPI), which no local_lock section can be
- * interrupted by.
+ * nothing else touches @cc: the CPU is dead, or @cc is claimed.
  */
 static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc)
 {
@@ -175,18 +186,23 @@ EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_drain_cpu);
 
 static void drain_ipi(void *arg)
 {
-	struct gh_heap *h = arg;
+	struct gh_cpu_cache *cc = gh_cache_get(arg);
 
-	drain_cache(h, this_cpu_ptr(h->pcpu));
+	/* Interrupted an allocation or free: that CPU is in use, skip it. */
+	if (!cc)
+		return;
+	drain_cache(arg, cc);
+	gh_cache_put(cc);
 }
 
 /**
  * gh_pcpu_drain_all() - empty every online CPU's cache.
  * @h: heap.
  *
- * Each CPU empties its own cache in an IPI, with interrupts disabled, so
- * no allocation or free on that CPU can run in the middle. A CPU that goes
- * offline meanwhile is drained by the hotplug callback instead.
+ * Each CPU empties its own cache in an IPI. A CPU interrupted in the middle
+ * of an allocation or free is in use and is skipped; on a quiescent heap
+ * every cache ends empty. A CPU that goes offline meanwhile is drained by
+ * the hotplug callback instead.
  *
  * Context: process or softirq with interrupts enabled; waits for all CPUs.
  */
@@ -214,7 +230,6 @@ int gh_pcpu_init(struct gh_heap *h)
 	for_each_possible_cpu(cpu) {
 		struct gh_cpu_cache *cc = per_cpu_ptr(h->pcpu, cpu);
 
-		local_lock_init(&cc->lock);
 		cc->slots = kcalloc_node(h->nslots, sizeof(*cc->slots), GFP_KERNEL,
 					 cpu_to_node(cpu));
 		if (!cc->slots)

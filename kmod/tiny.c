@@ -91,28 +91,28 @@ static void tiny_count(struct gh_heap *h, enum gh_stat objs, enum gh_stat bytes,
  */
 void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 {
-	struct gh_cpu_cache *cc;
 	void *old = NULL, *block, *p = NULL;
 	atomic64_t *old_state = NULL, *state;
-	unsigned long flags;
+	struct gh_cpu_cache *cc;
 	unsigned int off;
 	struct gh_span *s;
 	bool interior;
 
-	local_lock_irqsave(&h->pcpu->lock, flags);
-	cc = this_cpu_ptr(h->pcpu);
-	off = ALIGN(cc->tiny_off, tiny_align(size));
-	if (cc->tiny_block && off + size <= GH_TINY_SIZE) {
-		p = cc->tiny_block + off;
-		cc->tiny_off = off + size;
-		atomic64_or(tiny_bits(off, size), cc->tiny_state);
-	} else {
-		old = cc->tiny_block;
-		old_state = cc->tiny_state;
-		cc->tiny_block = NULL;
-		cc->tiny_state = NULL;
+	cc = gh_cache_get(h);
+	if (likely(cc)) {
+		off = ALIGN(cc->tiny_off, tiny_align(size));
+		if (cc->tiny_block && off + size <= GH_TINY_SIZE) {
+			p = cc->tiny_block + off;
+			cc->tiny_off = off + size;
+			atomic64_or(tiny_bits(off, size), cc->tiny_state);
+		} else {
+			old = cc->tiny_block;
+			old_state = cc->tiny_state;
+			cc->tiny_block = NULL;
+			cc->tiny_state = NULL;
+		}
+		gh_cache_put(cc);
 	}
-	local_unlock_irqrestore(&h->pcpu->lock, flags);
 	if (old)
 		gh_tiny_unpin(h, old, old_state);
 	if (p)
@@ -127,15 +127,22 @@ void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	atomic64_set(state, TINY_PIN | tiny_bits(0, size));
 	p = block;
 
-	local_lock_irqsave(&h->pcpu->lock, flags);
-	cc = this_cpu_ptr(h->pcpu);
-	old = cc->tiny_block;
-	old_state = cc->tiny_state;
-	cc->tiny_block = block;
-	cc->tiny_state = state;
-	cc->tiny_off = size;
-	local_unlock_irqrestore(&h->pcpu->lock, flags);
-	/* An interrupt may have installed a block meanwhile: ours wins. */
+	/*
+	 * Make it this CPU's current block. An interrupt that found the
+	 * cache claimed keeps the block to itself: it just unpins it.
+	 */
+	old = block;
+	old_state = state;
+	cc = gh_cache_get(h);
+	if (cc) {
+		old = cc->tiny_block;
+		old_state = cc->tiny_state;
+		cc->tiny_block = block;
+		cc->tiny_state = state;
+		cc->tiny_off = size;
+		gh_cache_put(cc);
+	}
+	/* Another block may have been installed meanwhile: ours wins. */
 	if (old)
 		gh_tiny_unpin(h, old, old_state);
 out:

@@ -250,17 +250,21 @@ kunit_results() {
 }
 
 debug_guest() {
-	local dbg=$1 status=0 mods
+	local dbg=$1 status=0 mods bins
 
-	echo "# debug guest: $(basename "$dbg"), 4 CPUs, 2G, KUnit"
+	echo "# debug guest: $(basename "$dbg"), 4 CPUs, 2G, KUnit and /dev/goheap selftests"
 	mods=("$BUILD/debug/kmod/goheap.ko" "$BUILD/debug/kmod/tests/goheap_kunit.ko")
+	mapfile -t bins < <(guest_bins | tr ' ' '\n' | sed '/^$/d')
 	if [ ! -e "${mods[0]}" ] || [ ! -e "${mods[1]}" ]; then
 		fail "debug guest: goheap.ko or goheap_kunit.ko was not built"
 		return
 	fi
 	"$GOHEAP_VM_DIR/run-guest.sh" -k "$dbg/arch/x86/boot/bzImage" -c 4 -m 2G -T 900 \
+		-a "page_table_check=on debug_pagealloc=on" \
 		-j "$GOHEAP_VM_DIR/jobs/kunit.sh" -l "$LOGS/debug.log" \
-		"${mods[@]}" "$GOHEAP_VM_DIR/jobs/testlib.sh" 2>"$LOGS/debug.err" || status=$?
+		-t "$GOHEAP_VM_DIR/guest/selftests.sh" \
+		"${mods[@]}" "$GOHEAP_VM_DIR/jobs/testlib.sh" "$GOHEAP_VM_DIR/jobs/tests.sh" \
+		"${bins[@]}" 2>"$LOGS/debug.err" || status=$?
 	guest_results "debug " "$LOGS/debug.out"
 	kunit_results "$dbg"
 	guest_boot "debug guest" "$status" "$LOGS/debug.err" "$LOGS/debug.log"

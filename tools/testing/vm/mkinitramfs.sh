@@ -124,6 +124,8 @@ shift $((OPTIND - 1))
 [ -n "$out" ] && [ -n "$job" ] || usage
 
 root=$(mktemp -d)
+# mktemp makes it 0700: the unprivileged user must be able to walk /.
+chmod 0755 "$root"
 trap 'rm -rf "$root"' EXIT
 stage_busybox "$root"
 stage_etc "$root"

@@ -14,6 +14,7 @@
  * in a child when run as root. Without /dev/goheap every test skips.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -38,12 +39,12 @@
 #define UNPRIV_ID	1000
 #define FILL		0xA5
 
-_Static_assert(sizeof(struct goheap_info) == 88, "goheap_info layout");
-_Static_assert(sizeof(struct goheap_span_alloc) == 48, "goheap_span_alloc layout");
-_Static_assert(sizeof(struct goheap_span_free) == 16, "goheap_span_free layout");
-_Static_assert(sizeof(struct goheap_span_info) == 88, "goheap_span_info layout");
-_Static_assert(sizeof(struct goheap_memstats_req) == 40, "goheap_memstats_req layout");
-_Static_assert(sizeof(struct goheap_memstats) % 8 == 0, "goheap_memstats layout");
+static_assert(sizeof(struct goheap_info) == 88, "goheap_info layout");
+static_assert(sizeof(struct goheap_span_alloc) == 48, "goheap_span_alloc layout");
+static_assert(sizeof(struct goheap_span_free) == 16, "goheap_span_free layout");
+static_assert(sizeof(struct goheap_span_info) == 88, "goheap_span_info layout");
+static_assert(sizeof(struct goheap_memstats_req) == 40, "goheap_memstats_req layout");
+static_assert(sizeof(struct goheap_memstats) % 8 == 0, "goheap_memstats layout");
 
 /* ioctl() as 0 or -errno. */
 static int gh_ioctl(int fd, unsigned long cmd, void *arg)
@@ -273,7 +274,7 @@ TEST_F(dev, span_alloc_each_flag)
 	struct goheap_span_info si;
 	unsigned int k;
 
-	for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+	for (k = 0; k < ARRAY_SIZE(flags); k++) {
 		ASSERT_EQ(0, span_alloc(self->fd, 3, flags[k], &a)) TH_LOG("flags %#x", flags[k]);
 		ASSERT_EQ(0, span_info(self->fd, a.handle, &si));
 		ASSERT_EQ(flags[k] | GOHEAP_SPAN_ZEROED, si.span_flags);
@@ -1170,7 +1171,7 @@ struct race {
 	int fd;
 	__u64 offset;
 	size_t len;
-	volatile int stop;
+	int stop;		/* __atomic */
 	int bad;
 };
 
@@ -1179,7 +1180,7 @@ static void *race_mapper(void *arg)
 	struct race *r = arg;
 	char *p;
 
-	while (!r->stop) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
 		p = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, r->offset);
 		if (p == MAP_FAILED) {
 			if (errno != EINVAL)
@@ -1205,12 +1206,12 @@ TEST_F(dev, race_free_against_mmap)
 		ASSERT_EQ(0, span_alloc(self->fd, 1, round & 1 ? GOHEAP_SPAN_PREFAULT : 0, &a));
 		r.offset = a.offset;
 		r.len = a.size;
-		r.stop = 0;
+		__atomic_store_n(&r.stop, 0, __ATOMIC_RELAXED);
 		ASSERT_EQ(0, pthread_create(&t, NULL, race_mapper, &r));
 		usleep(1000);
 		while ((err = span_free(self->fd, a.handle)) == -EBUSY)
 			busy++;
-		r.stop = 1;
+		__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
 		ASSERT_EQ(0, pthread_join(t, NULL));
 		ASSERT_EQ(0, err);
 		ASSERT_EQ(0, r.bad);

@@ -15,4 +15,9 @@ check "insmod goheap_kunit.ko" insmod /goheap/goheap_kunit.ko
 echo "GOHEAP-KUNIT-END" >/dev/kmsg
 check "rmmod goheap_kunit" rmmod goheap_kunit
 check "rmmod goheap" rmmod goheap
+# Then the guest tests shipped to this guest (the /dev/goheap selftests),
+# under KASAN, DEBUG_PAGEALLOC and PAGE_TABLE_CHECK.
+if [ -e /goheap/tests.sh ]; then
+	sh /goheap/tests.sh || failed=1
+fi
 exit "$failed"

@@ -31,5 +31,6 @@ skip() {
 
 # as_user CMD... - run CMD as the unprivileged user (uid/gid 1000).
 as_user() {
-	setpriv --reuid=1000 --regid=1000 --clear-groups "$@"
+	# busybox's setpriv cannot change ids; its su can.
+	su -s /bin/sh user -c 'exec "$0" "$@"' "$@"
 }
