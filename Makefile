@@ -8,6 +8,11 @@
 #   make check        all tests: host checks, stock guest, debug guest (KUnit)
 #   make demo         boot the stock guest, load goheap, show its stats
 #   make debug-kernel build the debug guest kernel (cached; make check does it)
+#   make install      install the module, goheap tool, uapi header, udev rule (DESTDIR=,
+#                     PREFIX=/usr/local); make uninstall removes them
+#   make dkms-src     stage a DKMS source tree in $(DESTDIR)/usr/src/goheap-VERSION
+#   make dkms-test    dkms add/build/remove a throw-away copy for the stock kernel
+#   make htmldocs     build Documentation/ with Sphinx into .build/htmldocs
 #   make clean
 
 .DEFAULT_GOAL := all
@@ -16,17 +21,26 @@ VM := tools/testing/vm
 # installed Debian kernel that has headers and an image.
 STOCK_KVER ?= $(shell bash -c '. $(VM)/lib.sh && stock_kver')
 KDIR ?= /usr/src/linux-headers-$(STOCK_KVER)
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+# The release the module is installed for: the one KDIR belongs to.
+KREL ?= $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 # Static binaries shipped to /goheap/ in every guest (the goheap tool,
 # selftests, ...). Add each one here with a rule that builds it statically.
-GUEST_BINS := .build/selftests/goheap_dev_test
+GUEST_BINS := .build/selftests/goheap_dev_test .build/tools/goheap
 
 .build/selftests/goheap_dev_test: FORCE
 	@$(MAKE) -s -C tools/testing/selftests/goheap OUTPUT=$(CURDIR)/.build/selftests
 
+# The goheap tool (tools/goheap), shipped as /goheap/goheap.
+.build/tools/goheap: FORCE
+	@$(MAKE) -s -C tools/goheap OUTPUT=$(CURDIR)/.build/tools
+
 FORCE:
 
-.PHONY: all modules deps check demo debug-kernel guest-bins print-guest-bins clean
+.PHONY: all modules deps check demo debug-kernel guest-bins print-guest-bins clean \
+	install uninstall dkms-src dkms-test htmldocs
 
 all: modules
 
@@ -51,6 +65,30 @@ guest-bins: $(GUEST_BINS)
 
 print-guest-bins:
 	@echo $(abspath $(GUEST_BINS))
+
+install: modules .build/tools/goheap
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
+		DEPMOD=true modules_install
+	install -D -m 0755 .build/tools/goheap $(DESTDIR)$(PREFIX)/bin/goheap
+	install -D -m 0644 uapi/linux/goheap.h $(DESTDIR)$(PREFIX)/include/linux/goheap.h
+	install -D -m 0644 tools/dkms/60-goheap.rules $(DESTDIR)/etc/udev/rules.d/60-goheap.rules
+	[ -n "$(DESTDIR)" ] || depmod -a $(KREL)
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/updates/kmod/goheap.ko
+	rm -f $(DESTDIR)$(PREFIX)/include/linux/goheap.h
+	rm -f $(DESTDIR)$(PREFIX)/bin/goheap
+	rm -f $(DESTDIR)/etc/udev/rules.d/60-goheap.rules
+	[ -n "$(DESTDIR)" ] || depmod -a $(KREL)
+
+dkms-src:
+	tools/dkms/dkms.sh src $(DESTDIR)/usr/src/goheap-$(VERSION) $(VERSION)
+
+dkms-test: deps
+	tools/dkms/dkms.sh test $(VERSION) $(KREL)
+
+htmldocs:
+	@sphinx-build -q -W -b html Documentation .build/htmldocs
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

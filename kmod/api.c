@@ -112,6 +112,6 @@ EXPORT_SYMBOL_GPL(goheap_alloc_bulk);
  */
 void goheap_free_bulk(size_t nr, void **p)
 {
-	gh_free_bulk(goheap_default_heap, nr, p);
+	__gh_free_bulk(goheap_default_heap, nr, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_free_bulk);

@@ -57,9 +57,8 @@
 /* The largest object goheap hands out: one whole chunk, as for kmalloc. */
 #define GH_MAX_ALLOC		GH_CHUNK_BYTES
 
-/* Per-CPU cache: objects moved per refill/flush and array bound. */
+/* Per-CPU cache: most objects moved per refill/flush (capacity is 2x). */
 #define GH_MAX_BATCH		32
-#define GH_MAX_PCPU_OBJS	(2 * GH_MAX_BATCH)
 /* Central transfer cache: whole batches kept per class. */
 #define GH_XFER_BATCHES		8
 
@@ -515,6 +514,7 @@ void gh_free(struct gh_heap *h, const void *p);
 void __gh_free(struct gh_heap *h, const void *p, unsigned long ip);
 int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p);
 void gh_free_bulk(struct gh_heap *h, size_t nr, void **p);
+void __gh_free_bulk(struct gh_heap *h, size_t nr, void **p, unsigned long ip);
 extern struct gh_heap *goheap_default_heap;
 size_t gh_usable_size(struct gh_heap *h, const void *p);
 void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, unsigned long ip);

@@ -226,6 +226,23 @@ void gh_free(struct gh_heap *h, const void *p)
 EXPORT_SYMBOL_IF_KUNIT(gh_free);
 
 /**
+ * __gh_free_bulk() - free many objects, naming the caller in reports.
+ * @h: heap.
+ * @nr: number of objects.
+ * @p: the objects; each is checked as by gh_free().
+ * @ip: return address of the API entry point's caller.
+ *
+ * Context: any; never sleeps.
+ */
+void __gh_free_bulk(struct gh_heap *h, size_t nr, void **p, unsigned long ip)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		__gh_free(h, p[i], ip);
+}
+
+/**
  * gh_free_bulk() - free many objects.
  * @h: heap.
  * @nr: number of objects.
@@ -235,10 +252,7 @@ EXPORT_SYMBOL_IF_KUNIT(gh_free);
  */
 void gh_free_bulk(struct gh_heap *h, size_t nr, void **p)
 {
-	size_t i;
-
-	for (i = 0; i < nr; i++)
-		__gh_free(h, p[i], _RET_IP_);
+	__gh_free_bulk(h, nr, p, _RET_IP_);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_free_bulk);
 

@@ -32,7 +32,7 @@ static struct dentry *goheap_debugfs_root;
 
 static int __init goheap_init(void)
 {
-	struct gh_heap_params params = { .name = "goheap" };
+	struct gh_heap_params params = { .name = "default" };
 	struct gh_heap *h;
 	int err;
 

@@ -14,15 +14,16 @@
  * pages part of whatever free run surrounds them (coalescing is implicit).
  * Each chunk keeps a summary, its longest free run, and a binary tree of
  * maxima over all chunks (Go's pageAlloc summaries, one level of them)
- * finds the lowest-addressed chunk that can hold a run in O(log chunks);
+ * finds the first chunk, in slot order, that can hold a run in O(log chunks);
  * within a chunk the search is bounded by the chunk's size.
  *
  * Pointer -> span lookup is O(1): a flat map from each 128 KiB of physical
  * memory (the smallest chunk) to its chunk, sized to the direct map at
  * heap creation, then the chunk's per-page span array. Both are written
- * under the heap lock and read without it; a lookup of a pointer that is
- * being freed concurrently is a caller bug that at worst reads a stale
- * (still allocated) span.
+ * under the heap lock and read without it, and chunk descriptors are freed
+ * after an RCU grace period. Span metadata is freed at once: a lookup of a
+ * pointer whose span is being freed concurrently (a free racing the free
+ * that empties the span, a caller bug) may read freed metadata.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -34,9 +35,13 @@
 
 #include "goheap.h"
 
-/* Flags of a caller's gfp that make sense for our own allocations. */
+/*
+ * Flags of a caller's gfp that make sense for our own allocations.
+ * __GFP_NOFAIL is not among them: chunks are order 5 and up, for which the
+ * buddy allocator warns about it, and the memory limit can fail anyway.
+ */
 #define GH_GFP_MASK	(__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH | \
-			 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | \
+			 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | \
 			 __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC)
 
 #define GH_TREE_MIN	16
@@ -386,7 +391,8 @@ static size_t span_meta_size(unsigned int nelems, bool tiny)
  * @align: alignment of the first page, in heap pages (power of two).
  * @kind: what the span is for.
  * @cls: size class for small spans, else 0.
- * @gfp: allocation context; the heap grows only as @gfp allows.
+ * @gfp: allocation context; the heap grows only as @gfp allows
+ *	 (__GFP_NOFAIL is not honoured).
  *
  * Context: any; sleeps only if @gfp allows it. No locks held on entry.
  * Return: the span with its metadata set up, or NULL.

@@ -3,7 +3,8 @@
  * Per-CPU caches: the lock-free fast path (Go's mcache, TCMalloc's per-CPU
  * caches, SLUB's sheaves).
  *
- * Each CPU has, per size class, a bounded array of object pointers. An
+ * Each CPU has, per size class, a bounded array of cached objects (each
+ * with a pointer to its state byte, see struct gh_obj). An
  * allocation pops the top of the local array and a free pushes onto it,
  * whichever CPU allocated the object, so a cross-CPU free costs the same
  * as a local one. The array is refilled from the central list one batch at
@@ -204,7 +205,7 @@ static void drain_ipi(void *arg)
  * every cache ends empty. A CPU that goes offline meanwhile is drained by
  * the hotplug callback instead.
  *
- * Context: process or softirq with interrupts enabled; waits for all CPUs.
+ * Context: process, interrupts enabled; waits for all CPUs.
  */
 void gh_pcpu_drain_all(struct gh_heap *h)
 {

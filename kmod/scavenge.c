@@ -108,7 +108,7 @@ void gh_scavenger_start(struct gh_heap *h, unsigned int idle_secs)
 {
 	if (!idle_secs)
 		return;
-	h->scavenge_idle = msecs_to_jiffies(idle_secs * MSEC_PER_SEC);
+	h->scavenge_idle = (unsigned long)idle_secs * HZ;
 	queue_delayed_work(system_unbound_wq, &h->scavenger,
 			   max_t(unsigned long, h->scavenge_idle / 4, HZ));
 }

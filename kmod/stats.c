@@ -16,7 +16,8 @@
  *   HeapObjects = Mallocs - Frees,
  *   HeapAlloc <= HeapInuse, and HeapInuse - HeapAlloc is the memory in
  *   spans not holding live objects: cached objects, free objects in
- *   partial spans and span tails.
+ *   partial spans, span tails, and /dev/goheap spans (in use, but not
+ *   objects).
  *
  * While CPUs allocate and free, a sum may see a free on one CPU before the
  * matching allocation on another, so live counts are clamped at zero.

@@ -7,7 +7,8 @@
 # non-zero if anything failed.
 #
 #   1. host: W=1 build against the stock headers, checkpatch --strict,
-#      kernel-doc, every uapi/linux/*.h compiled alone as C90
+#      kernel-doc, every uapi/linux/*.h compiled alone as C90, dkms build,
+#      make install/uninstall into a staging directory, Sphinx docs (-W)
 #   2. debug kernel: built once and cached (build-debug-kernel.sh); the
 #      module and its KUnit module built against it with W=1
 #   3. stock guest: Debian's kernel, 2 CPUs, 1G, runs every guest/*.sh; each
@@ -59,6 +60,20 @@ verdict() {
 	fi
 }
 
+# succeeds NAME LOG CMD... - run CMD with its output in LOG; PASS if it exits 0.
+succeeds() {
+	local name=$1 log=$2 rc=0
+	shift 2
+
+	"$@" >"$log" 2>&1 || rc=$?
+	if [ "$rc" = 0 ]; then
+		ok "$name"
+	else
+		fail "$name (log: ${log#"$GOHEAP_TOP/"})"
+		{ tail -n 20 "$log"; echo "(exit status $rc)"; } | details
+	fi
+}
+
 # check_build NAME KDIR DIR - W=1 build in DIR against KDIR: no error, no warning.
 check_build() {
 	local name=$1 kdir=$2 dir=$3 log
@@ -107,6 +122,30 @@ host_checks() {
 		verdict "uapi ${h#"$GOHEAP_TOP/"} alone, gcc -std=c90 -Wall -Werror" \
 			"$LOGS/uapi-$(basename "$h" .h).log" uapi_c90 "$h"
 	done
+	succeeds "dkms build for $kver" "$LOGS/dkms.log" \
+		make -C "$GOHEAP_TOP" --no-print-directory dkms-test
+	succeeds "make install DESTDIR= installs the documented files" "$LOGS/install.log" \
+		install_check "$kver"
+	verdict "Documentation builds with Sphinx, no warnings" "$LOGS/htmldocs.log" \
+		make -s -C "$GOHEAP_TOP" --no-print-directory htmldocs
+}
+
+# install_check KVER - make install into a staging directory puts the module,
+# the uapi header and the udev rule where Documentation/usage.rst says, and
+# make uninstall takes them all away again.
+install_check() {
+	local dest f left
+
+	dest=$(mktemp -d)
+	make -C "$GOHEAP_TOP" --no-print-directory install DESTDIR="$dest" || return 1
+	for f in "lib/modules/$1/updates/kmod/goheap.ko" usr/local/include/linux/goheap.h \
+		 usr/local/bin/goheap etc/udev/rules.d/60-goheap.rules; do
+		[ -f "$dest/$f" ] || { echo "not installed: /$f"; return 1; }
+	done
+	make -C "$GOHEAP_TOP" --no-print-directory uninstall DESTDIR="$dest" || return 1
+	left=$(find "$dest" -type f)
+	rm -rf "$dest"
+	[ -z "$left" ] || { echo "left after uninstall: $left"; return 1; }
 }
 
 # guest_results PREFIX OUT - count the PASS/FAIL/SKIP lines of a job's

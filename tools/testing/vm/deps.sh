@@ -18,7 +18,8 @@ PACKAGES=(
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	busybox-static cpio gzip xz-utils
 	gcc make libc6-dev linux-libc-dev bc flex bison libelf-dev libssl-dev dwarves kmod
-	perl python3 rsync coreutils util-linux
+	perl python3 rsync coreutils util-linux gnuplot-nox
+	dkms python3-sphinx
 )
 
 # missing - print every package of PACKAGES that is not installed, plus both
