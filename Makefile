@@ -7,6 +7,9 @@
 #   make deps         install every package the harness needs (idempotent)
 #   make check        all tests: host checks, stock guest, debug guest (KUnit)
 #   make demo         boot the stock guest, load goheap, show its stats
+#   make bench        benchmarks against kmalloc/SLUB and the buddy allocator
+#                     in stock guests (2 and 4 CPUs, init_on_alloc=0 and the
+#                     default): .build/bench/report.md and charts
 #   make debug-kernel build the debug guest kernel (cached; make check does it)
 #   make install      install the module, goheap tool, uapi header, udev rule (DESTDIR=,
 #                     PREFIX=/usr/local); make uninstall removes them
@@ -39,7 +42,7 @@ GUEST_BINS := .build/selftests/goheap_dev_test .build/tools/goheap
 
 FORCE:
 
-.PHONY: all modules deps check demo debug-kernel guest-bins print-guest-bins clean \
+.PHONY: all modules deps check demo bench debug-kernel guest-bins print-guest-bins clean \
 	install uninstall dkms-src dkms-test htmldocs
 
 all: modules
@@ -55,6 +58,9 @@ check: deps
 
 demo: deps
 	@$(VM)/demo.sh
+
+bench: deps
+	@$(VM)/bench.sh
 
 debug-kernel: deps
 	@bash -c '. $(VM)/lib.sh && ensure_debug_kernel'

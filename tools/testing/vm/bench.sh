@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: build goheap.ko against the stock headers, boot Debian's stock
+# kernel in QEMU (TCG) once per configuration, run goheap's in-kernel
+# benchmark in each boot (jobs/bench.sh writing the workloads below to
+# /sys/kernel/debug/goheap/bench), and write a report with charts
+# (bench-report.py). The configurations are 2 and 4 guest CPUs, each booted
+# with init_on_alloc=0 and with the distribution default (Debian:
+# init_on_alloc=1); every ratio in the report compares figures from one boot.
+#
+# Output in .build/bench/:
+#   report.md            ratio tables, targets, span scaling, memory, charts
+#   *.svg, *.png         the charts
+#   raw/<boot>.txt       every bench= line of a boot, plus a bench=host line
+#   logs/<boot>.{log,out} console log and job output of a boot
+#   build.log            the module build
+#
+# Environment (all optional):
+#   BENCH_CPUS="2 4"          guest CPU counts
+#   BENCH_INIT="0 default"    init_on_alloc settings: 0, 1 or default
+#   BENCH_MEM=2G              guest memory
+#   BENCH_WORKLOADS=FILE      workload list instead of the default one below
+#                             (one "<workload> [key=value ...]" per line)
+#
+# Takes about 5 minutes on 2 host cores. Exits non-zero if the build, any
+# boot or the report failed; a report is written from whatever boots
+# succeeded.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+BUILD=$GOHEAP_TOP/.build
+OUT=$BUILD/bench
+
+# The default workload list: iteration counts sized so that one boot takes
+# well under two minutes of TCG time (see Documentation/benchmarks.rst).
+default_workloads() {
+	cat <<-'EOF'
+	calibration loops=200000
+	pair loops=40000
+	batch loops=40000
+	bulk loops=40000
+	spans loops=8000
+	spanscale loops=8000
+	crosscpu ms=300 reps=5
+	scaling ms=300 reps=5
+	memory loops=65536
+	EOF
+}
+
+# host_line LABEL CPUS INIT - describe the host, the source tree and this
+# boot's setting.
+host_line() {
+	local qemu cpu tree
+
+	qemu=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version //p')
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)
+	tree=$(git -C "$GOHEAP_TOP" describe --always --dirty 2>/dev/null || echo unknown)
+	printf 'bench=host label=%s guest_cpus=%s init_on_alloc=%s host_cores=%s qemu="%s" host_cpu="%s" tree=%s date=%s accel=tcg,thread=multi\n' \
+		"$1" "$2" "$3" "$(nproc)" "$qemu" "$cpu" "$tree" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+}
+
+# boot_one CPUS INIT KVER - one guest run; leaves raw/<label>.txt.
+boot_one() {
+	local cpus=$1 init=$2 kver=$3 label append='' status=0 start=$SECONDS
+
+	label=cpus$cpus-init$init
+	[ "$init" = default ] || append="init_on_alloc=$init"
+	echo "bench: booting $kver, $cpus CPUs, init_on_alloc=$init"
+	"$GOHEAP_VM_DIR/run-guest.sh" -k "/boot/vmlinuz-$kver" -c "$cpus" -m "${BENCH_MEM:-2G}" \
+		-T 900 -a "$append" -j "$GOHEAP_VM_DIR/jobs/bench.sh" -l "$OUT/logs/$label.log" \
+		"$OUT/module/kmod/goheap.ko" "$OUT/bench-workloads" 2>"$OUT/logs/$label.err" ||
+		status=$?
+	{
+		host_line "$label" "$cpus" "$init"
+		grep '^bench=' "$OUT/logs/$label.out" || true
+	} >"$OUT/raw/$label.txt"
+	if [ "$status" != 0 ]; then
+		echo "bench: boot $label FAILED (status $status, $((SECONDS - start))s):" >&2
+		sed 's/^/    /' "$OUT/logs/$label.err" >&2
+		grep -E 'error=|status=[1-9]' "$OUT/logs/$label.out" | sed 's/^/    /' >&2 || true
+		return 1
+	fi
+	echo "bench: boot $label done in $((SECONDS - start))s"
+}
+
+main() {
+	local kver cpus init failed=0 start=$SECONDS
+
+	lock_build_dir
+	kver=$(stock_kver) || { echo "no Debian kernel with headers (run deps.sh)" >&2; exit 1; }
+	rm -rf "$OUT"
+	mkdir -p "$OUT/logs" "$OUT/raw"
+	echo "bench: building goheap.ko against $kver"
+	if ! build_module "/usr/src/linux-headers-$kver" "$OUT/module" "$OUT/build.log"; then
+		tail -n 20 "$OUT/build.log" >&2
+		exit 1
+	fi
+	if [ -n "${BENCH_WORKLOADS:-}" ]; then
+		grep -v '^[[:space:]]*\(#\|$\)' "$BENCH_WORKLOADS" >"$OUT/bench-workloads"
+	else
+		default_workloads >"$OUT/bench-workloads"
+	fi
+	for cpus in ${BENCH_CPUS:-2 4}; do
+		for init in ${BENCH_INIT:-0 default}; do
+			boot_one "$cpus" "$init" "$kver" || failed=1
+		done
+	done
+	echo "bench: writing the report"
+	python3 "$GOHEAP_VM_DIR/bench-report.py" "$OUT" || failed=1
+	echo "bench: ${OUT#"$GOHEAP_TOP/"}/report.md ($((SECONDS - start))s in all)"
+	return "$failed"
+}
+
+main "$@"
