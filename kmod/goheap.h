@@ -473,6 +473,7 @@ void gh_scavenger_start(struct gh_heap *h, unsigned int idle_secs);
 void gh_scavenger_stop(struct gh_heap *h);
 int gh_shrinker_register(struct gh_heap *h);
 void gh_shrinker_unregister(struct gh_heap *h);
+void gh_drain_caches(struct gh_heap *h);
 unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal);
 unsigned long gh_limit_reclaim(struct gh_heap *h, gfp_t gfp);
 

@@ -38,6 +38,23 @@ static void central_release_all(struct gh_heap *h)
 }
 
 /**
+ * gh_drain_caches() - move every cached object back into its span.
+ * @h: heap.
+ *
+ * Empties every online CPU's cache, then every central transfer cache;
+ * spans left with no object out go back to the page heap. On a quiescent
+ * heap no page is in a span afterwards unless an object is live.
+ *
+ * Context: process, interrupts enabled (it IPIs every CPU).
+ */
+void gh_drain_caches(struct gh_heap *h)
+{
+	gh_pcpu_drain_all(h);
+	central_release_all(h);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_drain_caches);
+
+/**
  * gh_reclaim() - give back as much memory as possible, now.
  * @h: heap.
  * @goal: hardware pages wanted; more may be released.
@@ -50,8 +67,7 @@ static void central_release_all(struct gh_heap *h)
  */
 unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal)
 {
-	gh_pcpu_drain_all(h);
-	central_release_all(h);
+	gh_drain_caches(h);
 	return gh_pageheap_release(h, 0, 1, goal ?: ULONG_MAX);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_reclaim);
@@ -70,10 +86,8 @@ EXPORT_SYMBOL_IF_KUNIT(gh_reclaim);
  */
 unsigned long gh_limit_reclaim(struct gh_heap *h, gfp_t gfp)
 {
-	if (gfpflags_allow_blocking(gfp)) {
-		gh_pcpu_drain_all(h);
-		central_release_all(h);
-	}
+	if (gfpflags_allow_blocking(gfp))
+		gh_drain_caches(h);
 	return gh_pageheap_release(h, 0, GH_MAX_CHUNK_PAGES, ULONG_MAX);
 }
 

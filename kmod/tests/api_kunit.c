@@ -311,7 +311,7 @@ static void goheap_tiny_block_release(struct kunit *test)
 {
 	struct gh_heap *h = test->priv;
 	struct gh_span *s;
-	unsigned int blk, i;
+	unsigned int blk;
 	u8 *a, *b;
 
 	migrate_disable();
@@ -328,11 +328,11 @@ static void goheap_tiny_block_release(struct kunit *test)
 	gh_free(h, b);
 	/* Still pinned as some CPU's current block... */
 	KUNIT_EXPECT_EQ(test, s->objstate[blk], GH_OBJ_LIVE);
-	/* ...until the caches are drained. */
+	/* ...until the CPU caches are drained (the span is still listed)... */
 	gh_pcpu_drain_all(h);
 	KUNIT_EXPECT_NE(test, s->objstate[blk], GH_OBJ_LIVE);
-	for (i = 1; i < GH_NR_CLASSES; i++)
-		gh_central_release(h, i);
+	/* ...and with the central caches too, its span goes back. */
+	gh_drain_caches(h);
 	KUNIT_EXPECT_EQ(test, h->pages_inuse, 0UL);
 }
 
@@ -351,9 +351,7 @@ static void goheap_drain_returns_all_spans(struct kunit *test)
 	KUNIT_EXPECT_GT(test, h->pages_inuse, 0UL);
 	for (i = 0; i < n; i++)
 		gh_free(h, p[(i * 7) % n]);
-	gh_pcpu_drain_all(h);
-	for (i = 1; i < GH_NR_CLASSES; i++)
-		gh_central_release(h, i);
+	gh_drain_caches(h);
 	KUNIT_EXPECT_EQ(test, h->pages_inuse, 0UL);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->nr_spans), 0L);
 }

@@ -270,11 +270,8 @@ static void conc_report_spans(struct kunit *test, struct list_head *list)
 static unsigned long conc_drain(struct gh_heap *h)
 {
 	unsigned long inuse, flags;
-	unsigned int cls;
 
-	gh_pcpu_drain_all(h);
-	for (cls = 1; cls < GH_NR_CLASSES; cls++)
-		gh_central_release(h, cls);
+	gh_drain_caches(h);
 
 	spin_lock_irqsave(&h->lock, flags);
 	inuse = h->pages_inuse;

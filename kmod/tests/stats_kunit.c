@@ -26,15 +26,6 @@ static struct gh_heap *new_heap(struct kunit *test)
 	return h;
 }
 
-static void drain(struct gh_heap *h)
-{
-	unsigned int cls;
-
-	gh_pcpu_drain_all(h);
-	for (cls = 1; cls < GH_NR_CLASSES; cls++)
-		gh_central_release(h, cls);
-}
-
 #define LARGE	100000
 #define LARGE_SPAN	(13 * 8192)	/* 100000 rounded up to heap pages */
 
@@ -114,7 +105,7 @@ static void goheap_memstats_exact(struct kunit *test)
 		gh_free(h, large[i]);
 	for (i = 2; i < 5; i++)
 		gh_free(h, tiny[i]);
-	drain(h);
+	gh_drain_caches(h);
 	gh_read_memstats(h, ms);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_OBJECTS], 0ULL);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_MALLOCS], ms[GH_MS_FREES]);
@@ -242,7 +233,7 @@ static void goheap_memstats_invariants_under_load(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_ALLOC], ms[GH_MS_TINY_BLOCKS] * 16);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_INVALID_FREES] + ms[GH_MS_DOUBLE_FREES] +
 			ms[GH_MS_INTERIOR_FREES], 0ULL);
-	drain(h);
+	gh_drain_caches(h);
 	gh_read_memstats(h, ms);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_INUSE], 0ULL);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_ALLOC], 0ULL);
