@@ -10,6 +10,11 @@
 
 echo "GOHEAP-TEST: kunit"
 check "insmod goheap.ko" insmod /goheap/goheap.ko
+# goheap_fault injects allocation failures: have the injectors stay quiet
+# (by default each one prints a stack trace).
+for f in /sys/kernel/debug/failslab/verbose /sys/kernel/debug/fail_page_alloc/verbose; do
+	[ ! -w "$f" ] || echo 0 >"$f"
+done
 echo "GOHEAP-KUNIT-BEGIN" >/dev/kmsg
 check "insmod goheap_kunit.ko" insmod /goheap/goheap_kunit.ko
 echo "GOHEAP-KUNIT-END" >/dev/kmsg
