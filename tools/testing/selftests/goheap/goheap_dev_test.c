@@ -282,6 +282,83 @@ TEST_F(dev, span_alloc_each_flag)
 	}
 }
 
+/*
+ * Fault injection (issue 10): fail the N-th allocation of SPAN_ALLOC through
+ * /proc/thread-self/fail-nth, for N = 1, 2, ... until the call succeeds with
+ * injections to spare. Each failure is -ENOMEM and changes nothing (file
+ * pages, HeapInuse); each success is a normal span. Needs a kernel with
+ * fault injection whose failslab and fail_page_alloc do not ignore
+ * sleeping allocations (the debug guest job sets ignore-gfp-wait to N).
+ */
+/*
+ * Set (@n >= 0) or read back and clear (@n < 0) this thread's fail-nth
+ * through @fd, opened once beforehand: opening the file allocates, which
+ * would consume an injection meant for the ioctl.
+ */
+static int fail_nth(int fd, int n)
+{
+	char buf[16];
+	int len;
+
+	if (n >= 0) {
+		len = snprintf(buf, sizeof(buf), "%d", n);
+		return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
+	}
+	len = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (len <= 0)
+		return -EIO;
+	buf[len] = 0;
+	n = atoi(buf);
+	return pwrite(fd, "0", 1, 0) == 1 ? n : -errno;
+}
+
+static void fault_every_point(struct __test_metadata *_metadata, int fd, __u32 flags)
+{
+	struct goheap_span_alloc a;
+	struct goheap_info i;
+	__u64 inuse = heap_inuse(fd);
+	int n, rc, left, failed = 0, nth;
+
+	nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (nth < 0)
+		SKIP(return, "no fault injection (/proc/thread-self/fail-nth)");
+	if (access("/sys/kernel/debug/failslab", F_OK)) {
+		close(nth);
+		SKIP(return, "no failslab");
+	}
+	for (n = 1; n <= 64; n++) {
+		ASSERT_EQ(0, fail_nth(nth, n));
+		rc = span_alloc(fd, 4, flags, &a);
+		left = fail_nth(nth, -1);
+		ASSERT_LE(0, left);
+		if (rc) {
+			ASSERT_EQ(-ENOMEM, rc) TH_LOG("fail-nth %d", n);
+			failed++;
+		} else {
+			ASSERT_EQ(0, span_free(fd, a.handle));
+		}
+		ASSERT_EQ(0, gh_ioctl(fd, GOHEAP_IOC_GET_INFO, &i));
+		ASSERT_EQ(0, i.file_pages) TH_LOG("fail-nth %d", n);
+		ASSERT_EQ(inuse, heap_inuse(fd)) TH_LOG("fail-nth %d", n);
+		if (!rc && left)
+			break;
+	}
+	close(nth);
+	ASSERT_GE(64, n);
+	ASSERT_LT(0, failed) TH_LOG("no allocation point was failed");
+	TH_LOG("%d allocation points, %d failed cleanly", n - 1, failed);
+}
+
+TEST_F(dev, span_alloc_fault_injection_heap)
+{
+	fault_every_point(_metadata, self->fd, 0);
+}
+
+TEST_F(dev, span_alloc_fault_injection_scattered)
+{
+	fault_every_point(_metadata, self->fd, GOHEAP_SPAN_SCATTERED);
+}
+
 TEST_F(dev, span_handles_are_per_file)
 {
 	struct goheap_span_alloc a, b;

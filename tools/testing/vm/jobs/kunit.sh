@@ -10,10 +10,13 @@
 
 echo "GOHEAP-TEST: kunit"
 check "insmod goheap.ko" insmod /goheap/goheap.ko
-# goheap_fault injects allocation failures: have the injectors stay quiet
-# (by default each one prints a stack trace).
-for f in /sys/kernel/debug/failslab/verbose /sys/kernel/debug/fail_page_alloc/verbose; do
-	[ ! -w "$f" ] || echo 0 >"$f"
+# goheap_fault and the selftests inject allocation failures with fail-nth:
+# have the injectors stay quiet (by default each prints a stack trace), and
+# let them fail sleeping and order-0 allocations too. With probability 0
+# they fail nothing unless a task sets its fail-nth.
+for f in failslab/verbose fail_page_alloc/verbose failslab/ignore-gfp-wait \
+	 fail_page_alloc/ignore-gfp-wait fail_page_alloc/min-order; do
+	[ ! -w "/sys/kernel/debug/$f" ] || echo 0 >"/sys/kernel/debug/$f"
 done
 echo "GOHEAP-KUNIT-BEGIN" >/dev/kmsg
 check "insmod goheap_kunit.ko" insmod /goheap/goheap_kunit.ko
