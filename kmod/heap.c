@@ -155,6 +155,35 @@ fail:
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_alloc_bulk);
 
+/*
+ * The span of the live object @p starts, with its index in *@idx; or NULL,
+ * with *@why saying what @p is instead. A tiny-class span is returned
+ * unchecked: its objects keep their own state (tiny.c).
+ */
+static __always_inline struct gh_span *find_live(struct gh_heap *h, const void *p,
+						 unsigned int *idx, enum gh_misuse *why)
+{
+	struct gh_span *s = gh_span_lookup(h, p);
+	bool interior;
+
+	if (unlikely(!s || s->kind == GH_SPAN_RAW)) {
+		*why = GH_MISUSE_INVALID;
+		return NULL;
+	}
+	if (s->cls == GH_TINY_CLASS)
+		return s;
+	*idx = gh_span_obj_index(s, p, &interior);
+	if (unlikely(interior)) {
+		*why = GH_MISUSE_INTERIOR;
+		return NULL;
+	}
+	if (unlikely(READ_ONCE(s->objstate[*idx]) != GH_OBJ_LIVE)) {
+		*why = GH_MISUSE_DOUBLE;
+		return NULL;
+	}
+	return s;
+}
+
 static void large_free(struct gh_heap *h, struct gh_span *s)
 {
 	unsigned long bytes = gh_span_bytes(h, s);
@@ -178,28 +207,19 @@ static void large_free(struct gh_heap *h, struct gh_span *s)
  */
 void __gh_free(struct gh_heap *h, const void *p, unsigned long ip)
 {
+	enum gh_misuse why;
 	struct gh_span *s;
 	unsigned int idx;
-	bool interior;
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	s = gh_span_lookup(h, p);
-	if (unlikely(!s || s->kind == GH_SPAN_RAW)) {
-		gh_misuse(h, GH_MISUSE_INVALID, p, ip);
+	s = find_live(h, p, &idx, &why);
+	if (unlikely(!s)) {
+		gh_misuse(h, why, p, ip);
 		return;
 	}
 	if (unlikely(s->cls == GH_TINY_CLASS)) {
 		gh_tiny_free(h, s, p, ip);
-		return;
-	}
-	idx = gh_span_obj_index(s, p, &interior);
-	if (unlikely(interior)) {
-		gh_misuse(h, GH_MISUSE_INTERIOR, p, ip);
-		return;
-	}
-	if (unlikely(READ_ONCE(s->objstate[idx]) != GH_OBJ_LIVE)) {
-		gh_misuse(h, GH_MISUSE_DOUBLE, p, ip);
 		return;
 	}
 	if (s->kind == GH_SPAN_LARGE) {
@@ -267,20 +287,17 @@ EXPORT_SYMBOL_IF_KUNIT(gh_free_bulk);
  */
 size_t gh_usable_size(struct gh_heap *h, const void *p)
 {
+	enum gh_misuse why;
 	struct gh_span *s;
 	unsigned int idx;
-	bool interior;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return 0;
-	s = gh_span_lookup(h, p);
-	if (!s || s->kind == GH_SPAN_RAW)
+	s = find_live(h, p, &idx, &why);
+	if (!s)
 		return 0;
 	if (s->cls == GH_TINY_CLASS)
 		return gh_tiny_usable_size(s, p);
-	idx = gh_span_obj_index(s, p, &interior);
-	if (interior || READ_ONCE(s->objstate[idx]) != GH_OBJ_LIVE)
-		return 0;
 	return s->kind == GH_SPAN_LARGE ? gh_span_bytes(h, s) : s->elemsize;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_usable_size);
