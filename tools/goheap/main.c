@@ -43,16 +43,24 @@ static const char usage_text[] =
 "Sizes take K, M, G suffixes (powers of 1024). Exit status: 0 success,\n"
 "1 failure, 2 bad arguments. See Documentation/tools.rst.\n";
 
+/* vwarn - "goheap: <message>", then ": <strerror(err)>" if @with_err. */
+static void vwarn(bool with_err, int err, const char *fmt, va_list ap)
+{
+	progress_done();
+	fprintf(stderr, "goheap: ");
+	vfprintf(stderr, fmt, ap);
+	if (with_err)
+		fprintf(stderr, ": %s", strerror(err));
+	fputc('\n', stderr);
+}
+
 void warnx_(const char *fmt, ...)
 {
 	va_list ap;
 
-	progress_done();
-	fprintf(stderr, "goheap: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(false, 0, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void warn_errno(const char *fmt, ...)
@@ -60,12 +68,9 @@ void warn_errno(const char *fmt, ...)
 	int e = errno;
 	va_list ap;
 
-	progress_done();
-	fprintf(stderr, "goheap: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(true, e, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(e));
 	errno = e;
 }
 

@@ -225,9 +225,7 @@ uint64_t region_span_faults(struct region *r)
 	for (i = 0; i < r->nspans; i++) {
 		struct goheap_span_info si;
 
-		memset(&si, 0, sizeof(si));
-		si.handle = r->spans[i].handle;
-		if (!ioctl(r->spans[i].fd, GOHEAP_IOC_SPAN_INFO, &si))
+		if (!dev_span_info(r->spans[i].fd, r->spans[i].handle, NULL, 0, &si))
 			sum += si.faults;
 	}
 	return sum;
@@ -243,9 +241,7 @@ uint64_t region_span_runs(struct region *r, uint64_t *hw_pages)
 	for (i = 0; i < r->nspans; i++) {
 		struct goheap_span_info si;
 
-		memset(&si, 0, sizeof(si));
-		si.handle = r->spans[i].handle;
-		if (!ioctl(r->spans[i].fd, GOHEAP_IOC_SPAN_INFO, &si)) {
+		if (!dev_span_info(r->spans[i].fd, r->spans[i].handle, NULL, 0, &si)) {
 			sum += si.runs;
 			*hw_pages += si.hw_pages;
 		}
