@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 
 #include "goheap.h"
+#include "sanitize.h"
 
 #define GH_BUCKETS	ARRAY_SIZE(((struct gh_central *)0)->partial)
 
@@ -259,6 +260,7 @@ int gh_central_init(struct gh_heap *h)
 			gh_central_destroy(h);
 			return -ENOMEM;
 		}
+		gh_san_meta(c->xfer);
 	}
 	return 0;
 }

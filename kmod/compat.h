@@ -13,6 +13,13 @@
  *        embedded struct shrinker with register_shrinker() and
  *        unregister_shrinker() (GH_HAVE_SHRINKER_ALLOC).
  *
+ * One internal interface is used too, only on kernels with generic KASAN:
+ * kasan_poison(), exported by mm/kasan/shadow.c but declared only in
+ * mm/kasan/kasan.h, which sets the shadow of a range to one value, as the
+ * slab allocators do for their objects (GH_HAVE_KASAN_POISON: the
+ * declaration was found with the 6.1 signature). Without it goheap's
+ * objects are simply not poisoned.
+ *
  * The GH_HAVE_* macros come from kmod/Kbuild, which looks for each API in
  * the headers of the kernel being built against, so no version numbers
  * (and no distribution backports) need to be guessed.
@@ -20,6 +27,7 @@
 #ifndef _GOHEAP_COMPAT_H
 #define _GOHEAP_COMPAT_H
 
+#include <linux/kasan.h>
 #include <linux/mm.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
@@ -114,6 +122,40 @@ static inline void gh_shrinker_del(struct gh_heap *h)
 	shrinker_free(h->shrinker);
 }
 
+#endif
+
+#if defined(CONFIG_KASAN_GENERIC) && defined(GH_HAVE_KASAN_POISON)
+#define GH_KASAN 1
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+
+/* Shadow granule and the values goheap writes (from mm/kasan/kasan.h). */
+#define GH_KASAN_GRANULE	BIT(KASAN_SHADOW_SCALE_SHIFT)
+#define GH_KASAN_PAGE_FREE	0xFF	/* reported as use-after-free */
+#define GH_KASAN_REDZONE	0xFC	/* reported as slab-out-of-bounds */
+#define GH_KASAN_OBJ_FREE	0xFB	/* reported as use-after-free */
+
+/* Make @size bytes at granule-aligned @p inaccessible, reported as @why. */
+static inline void gh_kasan_poison(const void *p, size_t size, u8 why)
+{
+	kasan_poison(p, round_up(size, GH_KASAN_GRANULE), why, false);
+}
+
+/* Make exactly @size bytes at granule-aligned @p accessible. */
+static inline void gh_kasan_unpoison(const void *p, size_t size)
+{
+	size_t whole = round_down(size, GH_KASAN_GRANULE);
+
+	kasan_poison(p, whole, 0, false);
+	if (size != whole)
+		kasan_poison(p + whole, GH_KASAN_GRANULE, size - whole, false);
+}
+#else
+#define GH_KASAN 0
+static inline void gh_kasan_poison(const void *p, size_t size, u8 why) { }
+static inline void gh_kasan_unpoison(const void *p, size_t size) { }
+#define GH_KASAN_PAGE_FREE	0
+#define GH_KASAN_REDZONE	0
+#define GH_KASAN_OBJ_FREE	0
 #endif
 
 #endif /* _GOHEAP_COMPAT_H */

@@ -7,6 +7,8 @@
  *              and a total row (zsmalloc's "classes" table style)
  *   pageheap   chunks, page counts and a histogram of free run lengths
  *   percpu     one row per possible CPU: what its cache holds and does
+ *   validate   a consistency check of all metadata (and, in debug mode,
+ *              of every object's poison and red zone), see validate.c
  *
  * Documentation/debugfs.rst describes every line and column.
  */
@@ -135,6 +137,13 @@ static int percpu_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(percpu);
 
+static int validate_show(struct seq_file *m, void *v)
+{
+	gh_validate(m->private, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(validate);
+
 /**
  * gh_debugfs_init() - create a heap's statistics files.
  * @h: heap, which must outlive the files.
@@ -148,4 +157,5 @@ void gh_debugfs_init(struct gh_heap *h, struct dentry *root)
 	debugfs_create_file("classes", 0444, root, h, &classes_fops);
 	debugfs_create_file("pageheap", 0444, root, h, &pageheap_fops);
 	debugfs_create_file("percpu", 0444, root, h, &percpu_fops);
+	debugfs_create_file("validate", 0400, root, h, &validate_fops);
 }

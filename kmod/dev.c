@@ -85,6 +85,8 @@ GH_MS_FIELD(heap_limit, GH_MS_HEAP_LIMIT);
 GH_MS_FIELD(invalid_frees, GH_MS_INVALID_FREES);
 GH_MS_FIELD(interior_frees, GH_MS_INTERIOR_FREES);
 GH_MS_FIELD(double_frees, GH_MS_DOUBLE_FREES);
+GH_MS_FIELD(poison_errors, GH_MS_POISON_ERRORS);
+GH_MS_FIELD(redzone_errors, GH_MS_REDZONE_ERRORS);
 
 /* The ABI's layout, as documented (sizes are multiples of 8). */
 static_assert(sizeof(struct goheap_info) == 88);

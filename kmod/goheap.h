@@ -37,6 +37,7 @@
 #include <linux/mm.h>
 #include <linux/spinlock.h>
 #include <linux/shrinker.h>
+#include <linux/stackdepot.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -127,6 +128,20 @@ enum gh_span_kind {
 struct gh_chunk;
 
 /**
+ * struct gh_track - what debug mode knows of one object (debug.c).
+ * @alloc:	stack of its last allocation (0: not recorded).
+ * @free:	stack of its last free (0: not recorded).
+ * @size:	bytes asked for at its last allocation.
+ * @poisoned:	its bytes were filled with GH_POISON_FREE when it was freed.
+ */
+struct gh_track {
+	depot_stack_handle_t alloc;
+	depot_stack_handle_t free;
+	u32 size;
+	u32 poisoned;
+};
+
+/**
  * struct gh_span - metadata of one span, kept outside the span's memory.
  * @base:	kernel (direct map) address of the first byte.
  * @chunk:	chunk the span was carved from.
@@ -142,10 +157,13 @@ struct gh_chunk;
  * @elemsize:	object size (span bytes for large spans).
  * @div_mul:	copy of gh_class.div_mul for the span's class.
  * @tiny:	per-block state for tiny-class spans (see tiny.c), else NULL.
+ * @track:	per-object records of a debug heap (see debug.c), else NULL;
+ *		written by the object's owner.
  * @allocbits:	bit set = object out of the span; central lock.
  * @objstate:	one enum gh_objstate per object; see the top of this file.
  *
- * @allocbits and @objstate point into the same allocation as the span.
+ * @allocbits, @objstate, @tiny and @track point into the same allocation
+ * as the span.
  */
 struct gh_span {
 	unsigned long base;
@@ -162,6 +180,7 @@ struct gh_span {
 	u32 elemsize;
 	u32 div_mul;
 	atomic64_t *tiny;
+	struct gh_track *track;
 	unsigned long *allocbits;
 	u8 *objstate;
 };
@@ -305,17 +324,37 @@ enum gh_misuse {
 };
 
 /**
+ * enum gh_debug_error - kinds of corruption debug mode detects, per heap.
+ * @GH_DBG_POISON:	a freed object was written to (poison overwritten).
+ * @GH_DBG_REDZONE:	a live object was written past its end.
+ * @GH_DBG_NR:		number of kinds.
+ */
+enum gh_debug_error {
+	GH_DBG_POISON,
+	GH_DBG_REDZONE,
+	GH_DBG_NR,
+};
+
+/* Debug mode options (gh_heap_params.debug), like SLUB's slab_debug. */
+#define GH_DEBUG_POISON		BIT(0)	/* P: poison freed objects */
+#define GH_DEBUG_REDZONE	BIT(1)	/* Z: red zone after each object */
+#define GH_DEBUG_TRACK		BIT(2)	/* U: allocation and free call sites */
+#define GH_DEBUG_ALL		(GH_DEBUG_POISON | GH_DEBUG_REDZONE | GH_DEBUG_TRACK)
+
+/**
  * struct gh_heap_params - how to build a heap.
  * @page_shift:	heap page size: 12 (4 KiB) or 13 (8 KiB, Go's).
  * @chunk_order: buddy order of the chunks to grow by first, from
  *		GH_MIN_CHUNK_ORDER to GH_CHUNK_ORDER; 0 means GH_CHUNK_ORDER.
  * @limit_bytes: most memory the heap may hold for pages (0: no limit).
+ * @debug:	debug mode options (GH_DEBUG_*; 0: off).
  * @name:	short name for messages.
  */
 struct gh_heap_params {
 	unsigned int page_shift;
 	unsigned int chunk_order;
 	unsigned long limit_bytes;
+	unsigned int debug;
 	const char *name;
 };
 
@@ -356,7 +395,9 @@ struct gh_heap_params {
  * @limit_pages: cap on hardware pages held (0: none); set at creation.
  * @pages_pending: hardware pages being allocated for new chunks, counted
  *		against @limit_pages before they arrive; heap lock.
+ * @debug:	debug mode options (GH_DEBUG_*), fixed at creation.
  * @misuse:	bad frees detected, by kind.
+ * @dbg_errors:	corruption found by debug mode, by kind.
  * @cpuhp_node:	instance on the CPU-dead hotplug state.
  * @scavenger:	background release of idle memory (scavenge.c).
  * @scavenge_idle: jiffies memory must stay idle before release; 0: off.
@@ -399,7 +440,9 @@ struct gh_heap {
 	unsigned long limit_pages;
 	unsigned long pages_pending;
 
+	unsigned int debug;
 	atomic_long_t misuse[GH_MISUSE_NR];
+	atomic_long_t dbg_errors[GH_DBG_NR];
 	struct hlist_node cpuhp_node;
 	struct delayed_work scavenger;
 	unsigned long scavenge_idle;
@@ -511,6 +554,7 @@ void gh_tiny_unpin(struct gh_heap *h, void *block, atomic64_t *state);
 struct gh_heap *gh_heap_create(const struct gh_heap_params *params);
 void gh_heap_destroy(struct gh_heap *h);
 void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
+void *gh_alloc_slot(struct gh_heap *h, size_t size, gfp_t gfp, size_t *usable);
 void gh_free(struct gh_heap *h, const void *p);
 void __gh_free(struct gh_heap *h, const void *p, unsigned long ip);
 int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p);
@@ -519,6 +563,20 @@ void __gh_free_bulk(struct gh_heap *h, size_t nr, void **p, unsigned long ip);
 extern struct gh_heap *goheap_default_heap;
 size_t gh_usable_size(struct gh_heap *h, const void *p);
 void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, unsigned long ip);
+
+/* debug.c */
+int gh_debug_parse(const char *opts, unsigned int *flags);
+int gh_debug_init(struct gh_heap *h, unsigned int flags);
+void *gh_debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
+void gh_debug_check_free(struct gh_heap *h, struct gh_span *s, unsigned int idx);
+void gh_debug_poison(struct gh_heap *h, struct gh_span *s, unsigned int idx);
+size_t gh_debug_usable_size(struct gh_heap *h, struct gh_span *s, unsigned int idx);
+void gh_debug_report_object(struct gh_heap *h, const void *p);
+bool gh_debug_object_ok(struct gh_heap *h, struct gh_span *s, unsigned int idx, u8 state);
+
+/* validate.c */
+struct seq_file;
+unsigned long gh_validate(struct gh_heap *h, struct seq_file *m);
 
 /* dev.c: /dev/goheap (see dev.h) */
 int gh_dev_init(void);

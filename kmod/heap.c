@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 
 #include "goheap.h"
+#include "sanitize.h"
 
 static const char *const misuse_names[] = {
 	[GH_MISUSE_INVALID] = "invalid free",
@@ -40,13 +41,21 @@ static_assert(ARRAY_SIZE(misuse_names) == GH_MISUSE_NR);
  * @p: the pointer passed in.
  * @ip: the caller of the API that was given @p.
  *
+ * In debug mode with call sites tracked, the report also gives the
+ * stacks of the object's last allocation and free.
+ *
  * Context: any.
  */
 void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, unsigned long ip)
 {
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+
 	atomic_long_inc(&h->misuse[kind]);
-	pr_err_ratelimited("%s: %s of %p from %pS\n", h->name, misuse_names[kind], p,
-			   (void *)ip);
+	if (!__ratelimit(&rs))
+		return;
+	pr_err("%s: %s of %p from %pS\n", h->name, misuse_names[kind], p, (void *)ip);
+	if (h->debug & GH_DEBUG_TRACK && kind != GH_MISUSE_INVALID)
+		gh_debug_report_object(h, p);
 }
 
 static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
@@ -68,6 +77,40 @@ static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	return (void *)s->base;
 }
 
+/* gh_alloc_slot(), inlined into gh_alloc(). */
+static __always_inline void *alloc_slot(struct gh_heap *h, size_t size, gfp_t gfp,
+					size_t *usable)
+{
+	unsigned int cls;
+
+	if (unlikely(size > GH_MAX_SMALL_SIZE)) {
+		*usable = round_up(size, gh_page_bytes(h));
+		return large_alloc(h, size, gfp);
+	}
+	cls = gh_size_to_class(h, size);
+	*usable = h->classes[cls].size;
+	return gh_pcpu_alloc(h, cls, gfp);
+}
+
+/**
+ * gh_alloc_slot() - take an object, uninitialised.
+ * @h: heap.
+ * @size: bytes, 1 .. GH_MAX_ALLOC.
+ * @gfp: allocation context.
+ * @usable: set to the bytes of the object's slot (class size, or the
+ *	    large object's span).
+ *
+ * The object is live but neither cleared nor known to the sanitizers:
+ * the caller does that (gh_san_alloc()).
+ *
+ * Context: as gh_alloc().
+ * Return: the object or NULL.
+ */
+void *gh_alloc_slot(struct gh_heap *h, size_t size, gfp_t gfp, size_t *usable)
+{
+	return alloc_slot(h, size, gfp, usable);
+}
+
 /**
  * gh_alloc() - allocate from a heap.
  * @h: heap.
@@ -79,27 +122,17 @@ static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
  */
 void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 {
-	unsigned int cls;
 	size_t usable;
 	void *p;
 
 	might_alloc(gfp);
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
-	if (unlikely(size > GH_MAX_SMALL_SIZE)) {
-		p = large_alloc(h, size, gfp);
-		if (!p)
-			return NULL;
-		usable = round_up(size, gh_page_bytes(h));
-	} else {
-		cls = gh_size_to_class(h, size);
-		p = gh_pcpu_alloc(h, cls, gfp);
-		if (unlikely(!p))
-			return NULL;
-		usable = h->classes[cls].size;
-	}
-	if (want_init_on_alloc(gfp))
-		memset(p, 0, usable);
+	if (unlikely(h->debug))
+		return gh_debug_alloc(h, size, gfp);
+	p = alloc_slot(h, size, gfp, &usable);
+	if (likely(p))
+		gh_san_alloc(p, size, usable, gfp);
 	return p;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_alloc);
@@ -113,7 +146,8 @@ EXPORT_SYMBOL_IF_KUNIT(gh_alloc);
  * @p: array of @nr pointers to fill.
  *
  * Small objects are taken from the central list straight into @p, a batch
- * at a time, with no per-object trip through the CPU cache.
+ * at a time, with no per-object trip through the CPU cache (object by
+ * object through gh_alloc() in debug mode).
  *
  * Context: as gh_alloc().
  * Return: @nr on success; 0 on failure, with nothing allocated.
@@ -125,7 +159,7 @@ int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p
 	size_t done = 0;
 
 	might_alloc(gfp);
-	if (!size || size > GH_MAX_SMALL_SIZE) {
+	if (!size || size > GH_MAX_SMALL_SIZE || h->debug) {
 		for (done = 0; done < nr; done++) {
 			p[done] = gh_alloc(h, size, gfp);
 			if (!p[done])
@@ -142,8 +176,7 @@ int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p
 		for (i = 0; i < got; i++) {
 			WRITE_ONCE(*batch[i].state, GH_OBJ_LIVE);
 			p[done + i] = batch[i].p;
-			if (want_init_on_alloc(gfp))
-				memset(p[done + i], 0, h->classes[cls].size);
+			gh_san_alloc(batch[i].p, size, h->classes[cls].size, gfp);
 		}
 		this_cpu_add(h->pcpu->cstat[cls][GH_CS_MALLOCS], got);
 		done += got;
@@ -188,9 +221,8 @@ static void large_free(struct gh_heap *h, struct gh_span *s)
 {
 	unsigned long bytes = gh_span_bytes(h, s);
 
+	gh_san_free((void *)s->base, bytes);
 	WRITE_ONCE(s->objstate[0], GH_OBJ_FREE);
-	if (want_init_on_free())
-		memset((void *)s->base, 0, bytes);
 	this_cpu_inc(h->pcpu->cstat[0][GH_CS_FREES]);
 	this_cpu_add(h->pcpu->stat[GH_ST_LARGE_BYTES_FREED], bytes);
 	gh_span_free(h, s);
@@ -222,13 +254,16 @@ void __gh_free(struct gh_heap *h, const void *p, unsigned long ip)
 		gh_tiny_free(h, s, p, ip);
 		return;
 	}
+	if (unlikely(h->debug))
+		gh_debug_check_free(h, s, idx);
 	if (s->kind == GH_SPAN_LARGE) {
 		large_free(h, s);
 		return;
 	}
+	gh_san_free((void *)p, s->elemsize);
 	WRITE_ONCE(s->objstate[idx], GH_OBJ_CACHED);
-	if (want_init_on_free())
-		memset((void *)p, 0, s->elemsize);
+	if (unlikely(h->debug & GH_DEBUG_POISON))
+		gh_debug_poison(h, s, idx);
 	gh_pcpu_free(h, s->cls, (void *)p, &s->objstate[idx]);
 }
 
@@ -282,14 +317,16 @@ EXPORT_SYMBOL_IF_KUNIT(gh_free_bulk);
  * @p: live object.
  *
  * Return: the class size for small objects, the span size for large ones,
- * the allocated size for tiny ones; 0 for anything that is not a live
- * object of @h.
+ * the allocated size for tiny ones (the size asked for in debug mode with
+ * red zones); 0 for anything that is not a live object of @h. Under KASAN
+ * the bytes reported become accessible, as with ksize().
  */
 size_t gh_usable_size(struct gh_heap *h, const void *p)
 {
 	enum gh_misuse why;
 	struct gh_span *s;
 	unsigned int idx;
+	size_t usable;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return 0;
@@ -298,16 +335,21 @@ size_t gh_usable_size(struct gh_heap *h, const void *p)
 		return 0;
 	if (s->cls == GH_TINY_CLASS)
 		return gh_tiny_usable_size(s, p);
-	return s->kind == GH_SPAN_LARGE ? gh_span_bytes(h, s) : s->elemsize;
+	if (h->debug)
+		return gh_debug_usable_size(h, s, idx);
+	usable = s->kind == GH_SPAN_LARGE ? gh_span_bytes(h, s) : s->elemsize;
+	gh_san_open(p, usable);
+	return usable;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_usable_size);
 
 /**
  * gh_heap_create() - build a new, empty heap.
- * @params: heap page size and name.
+ * @params: heap page size, name, limit and debug options.
  *
  * Context: process; sleeps.
- * Return: the heap or an ERR_PTR (-EINVAL for a bad page size, -ENOMEM).
+ * Return: the heap or an ERR_PTR (-EINVAL for a bad page size or debug
+ * option, -ENOMEM).
  */
 struct gh_heap *gh_heap_create(const struct gh_heap_params *params)
 {
@@ -327,6 +369,9 @@ struct gh_heap *gh_heap_create(const struct gh_heap_params *params)
 		goto err_free;
 	}
 
+	err = gh_debug_init(h, params->debug);
+	if (err)
+		goto err_free;
 	err = gh_classes_init(h);
 	if (err)
 		goto err_free;

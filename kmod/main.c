@@ -29,6 +29,11 @@ static unsigned long max_heap_bytes;
 module_param(max_heap_bytes, ulong, 0444);
 MODULE_PARM_DESC(max_heap_bytes, "most memory the heap may take for its pages (0: no limit)");
 
+static char *debug;
+module_param(debug, charp, 0444);
+MODULE_PARM_DESC(debug,
+		 "heap debug mode: letters P (poison), Z (red zones), U (call sites), or all");
+
 static struct dentry *goheap_debugfs_root;
 
 static int __init goheap_init(void)
@@ -43,6 +48,10 @@ static int __init goheap_init(void)
 	}
 	params.page_shift = ilog2(heap_page_size);
 	params.limit_bytes = max_heap_bytes;
+	if (gh_debug_parse(debug, &params.debug)) {
+		pr_err("debug takes letters P, Z and U, or all, not \"%s\"\n", debug);
+		return -EINVAL;
+	}
 
 	err = gh_hotplug_init();
 	if (err)
@@ -63,7 +72,11 @@ static int __init goheap_init(void)
 	err = gh_dev_init();
 	if (err)
 		goto err_debugfs;
-	pr_info("loaded: %u B heap pages, %u size classes\n", heap_page_size, GH_NR_SMALL);
+	pr_info("loaded: %u B heap pages, %u size classes%s%s%s%s\n", heap_page_size,
+		GH_NR_SMALL, params.debug ? ", debug mode " : "",
+		params.debug & GH_DEBUG_POISON ? "P" : "",
+		params.debug & GH_DEBUG_REDZONE ? "Z" : "",
+		params.debug & GH_DEBUG_TRACK ? "U" : "");
 	return 0;
 
 err_debugfs:

@@ -34,6 +34,7 @@
 #include <linux/slab.h>
 
 #include "goheap.h"
+#include "sanitize.h"
 
 /*
  * Flags of a caller's gfp that make sense for our own allocations.
@@ -272,8 +273,10 @@ static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 		limit_unreserve(h, 1UL << order);
 		return NULL;
 	}
+	gh_san_meta(ch);
 	split_page(page, order);
 	ch->base = (unsigned long)page_address(page);
+	gh_san_pages_free((void *)ch->base, PAGE_SIZE << order);
 	ch->order = order;
 	ch->npages = npages;
 	ch->nfree = npages;
@@ -373,7 +376,8 @@ static long run_find(struct gh_heap *h, unsigned int npages, unsigned int align,
 	return ch ? chunk_find(ch, npages, align) : -1;
 }
 
-static size_t span_meta_size(unsigned int nelems, bool tiny)
+/* Span, bitmap, state bytes, then tiny state words or debug records. */
+static size_t span_meta_size(unsigned int nelems, bool tiny, bool debug)
 {
 	size_t sz = sizeof(struct gh_span);
 
@@ -381,6 +385,8 @@ static size_t span_meta_size(unsigned int nelems, bool tiny)
 	sz += nelems;
 	if (tiny)
 		sz = ALIGN(sz, sizeof(atomic64_t)) + nelems * sizeof(atomic64_t);
+	if (debug)
+		sz = ALIGN(sz, sizeof(struct gh_track)) + nelems * sizeof(struct gh_track);
 	return sz;
 }
 
@@ -415,14 +421,18 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 	if (kind == GH_SPAN_SMALL)
 		nelems = h->classes[cls].nelems;
 
-	msize = span_meta_size(nelems, tiny);
+	msize = span_meta_size(nelems, tiny, h->debug);
 	s = kzalloc(msize, gfp & GH_GFP_MASK);
 	if (!s)
 		return NULL;
+	gh_san_meta(s);
 	s->allocbits = (unsigned long *)(s + 1);
 	s->objstate = (u8 *)(s->allocbits + BITS_TO_LONGS(nelems));
 	if (tiny)
 		s->tiny = (atomic64_t *)PTR_ALIGN(s->objstate + nelems, sizeof(atomic64_t));
+	if (h->debug)
+		s->track = (struct gh_track *)PTR_ALIGN(s->objstate + nelems,
+							sizeof(struct gh_track));
 
 	spin_lock_irqsave(&h->lock, flags);
 	first = run_find(h, npages, align, &ch);
@@ -475,6 +485,8 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 		s->elemsize = npages << h->page_shift;
 		s->div_mul = 0;
 	}
+	if (kind == GH_SPAN_RAW)
+		gh_san_pages_open((void *)s->base, gh_span_bytes(h, s));
 	atomic_long_inc(&h->nr_spans);
 	atomic_long_add(msize, &h->span_bytes);
 	return s;
@@ -496,6 +508,7 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 	unsigned long flags;
 	unsigned int i;
 
+	gh_san_pages_free((void *)s->base, gh_span_bytes(h, s));
 	spin_lock_irqsave(&h->lock, flags);
 	for (i = 0; i < s->npages; i++)
 		WRITE_ONCE(ch->spans[s->first + i], NULL);
@@ -507,7 +520,7 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 	spin_unlock_irqrestore(&h->lock, flags);
 
 	atomic_long_dec(&h->nr_spans);
-	atomic_long_sub(span_meta_size(s->nelems, !!s->tiny), &h->span_bytes);
+	atomic_long_sub(span_meta_size(s->nelems, !!s->tiny, !!s->track), &h->span_bytes);
 	kfree(s);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_span_free);
@@ -696,6 +709,7 @@ void gh_pageheap_destroy(struct gh_heap *h)
 			}
 			i += s->npages;
 			leaked++;
+			gh_san_span_gone(s);
 			kfree(s);
 		}
 		list_del(&ch->node);

@@ -38,6 +38,7 @@
 #include <linux/slab.h>
 
 #include "goheap.h"
+#include "sanitize.h"
 
 static enum cpuhp_state gh_cpuhp_state;
 
@@ -263,6 +264,7 @@ int gh_pcpu_init(struct gh_heap *h)
 					 cpu_to_node(cpu));
 		if (!cc->slots)
 			goto err_free;
+		gh_san_meta(cc->slots);
 	}
 	err = cpuhp_state_add_instance_nocalls(gh_cpuhp_state, &h->cpuhp_node);
 	if (err)

@@ -64,6 +64,8 @@ const char *const gh_ms_names[GH_MS_NR] = {
 	[GH_MS_INVALID_FREES] = "InvalidFrees",
 	[GH_MS_INTERIOR_FREES] = "InteriorFrees",
 	[GH_MS_DOUBLE_FREES] = "DoubleFrees",
+	[GH_MS_POISON_ERRORS] = "PoisonErrors",
+	[GH_MS_REDZONE_ERRORS] = "RedzoneErrors",
 };
 EXPORT_SYMBOL_IF_KUNIT(gh_ms_names);
 static_assert(ARRAY_SIZE(gh_ms_names) == GH_MS_NR);
@@ -283,5 +285,7 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 	ms[GH_MS_INVALID_FREES] = atomic_long_read(&h->misuse[GH_MISUSE_INVALID]);
 	ms[GH_MS_INTERIOR_FREES] = atomic_long_read(&h->misuse[GH_MISUSE_INTERIOR]);
 	ms[GH_MS_DOUBLE_FREES] = atomic_long_read(&h->misuse[GH_MISUSE_DOUBLE]);
+	ms[GH_MS_POISON_ERRORS] = atomic_long_read(&h->dbg_errors[GH_DBG_POISON]);
+	ms[GH_MS_REDZONE_ERRORS] = atomic_long_read(&h->dbg_errors[GH_DBG_REDZONE]);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_read_memstats);

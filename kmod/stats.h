@@ -54,6 +54,8 @@ enum gh_ms {
 	GH_MS_INVALID_FREES,
 	GH_MS_INTERIOR_FREES,
 	GH_MS_DOUBLE_FREES,
+	GH_MS_POISON_ERRORS,	/* debug mode: writes after free found */
+	GH_MS_REDZONE_ERRORS,	/* debug mode: writes past the end found */
 	GH_MS_NR,
 };
 

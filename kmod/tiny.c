@@ -29,6 +29,7 @@
 #include <linux/mm.h>
 
 #include "goheap.h"
+#include "sanitize.h"
 
 #define TINY_PIN	BIT_ULL(32)
 #define TINY_END_SHIFT	16
@@ -56,6 +57,7 @@ static void tiny_release_block(struct gh_heap *h, void *block)
 	bool interior;
 	u8 *state = &s->objstate[gh_span_obj_index(s, block, &interior)];
 
+	gh_san_free(block, GH_TINY_SIZE);
 	WRITE_ONCE(*state, GH_OBJ_CACHED);
 	gh_pcpu_free(h, GH_TINY_CLASS, block, state);
 }
@@ -86,6 +88,9 @@ static void tiny_count(struct gh_heap *h, enum gh_stat objs, enum gh_stat bytes,
  * @size: 1..15 bytes.
  * @gfp: allocation context.
  *
+ * A debug heap gives a small object instead, which has a debug record of
+ * its own.
+ *
  * Context: any; sleeps only if @gfp allows.
  * Return: the object (aligned to its size's natural alignment), or NULL.
  */
@@ -98,6 +103,8 @@ void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	struct gh_span *s;
 	bool interior;
 
+	if (unlikely(h->debug))
+		return gh_alloc(h, size, gfp);
 	cc = gh_cache_get(h);
 	if (likely(cc)) {
 		off = ALIGN(cc->tiny_off, tiny_align(size));
@@ -121,6 +128,7 @@ void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	block = gh_pcpu_alloc(h, GH_TINY_CLASS, gfp);
 	if (!block)
 		return NULL;
+	gh_san_alloc(block, GH_TINY_SIZE, GH_TINY_SIZE, gfp);
 	s = gh_span_lookup(h, block);
 	off = gh_span_obj_index(s, block, &interior);
 	state = &s->tiny[off];

@@ -194,6 +194,8 @@ const struct ms_field ms_fields[] = {
 	MS(invalid_frees, "InvalidFrees", MS_COUNT, "bad frees", "pointers not from the heap"),
 	MS(interior_frees, "InteriorFrees", MS_COUNT, "bad frees", "pointers inside an object"),
 	MS(double_frees, "DoubleFrees", MS_COUNT, "bad frees", "objects already free"),
+	MS(poison_errors, "PoisonErrors", MS_COUNT, "bad frees", "debug: writes after free"),
+	MS(redzone_errors, "RedzoneErrors", MS_COUNT, "bad frees", "debug: writes past the end"),
 };
 const unsigned int ms_nfields = ARRAY_SIZE(ms_fields);
 

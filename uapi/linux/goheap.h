@@ -219,6 +219,8 @@ struct goheap_span_info {
  * @invalid_frees: frees of pointers goheap never handed out.
  * @interior_frees: frees of pointers inside an object.
  * @double_frees: frees of objects already free.
+ * @poison_errors: debug mode: freed objects found written to.
+ * @redzone_errors: debug mode: objects found written past their end.
  *
  * One __u64 per figure of goheap's debugfs file "memstats", in the same
  * order. The order is ABI: figures are only ever appended, and a program
@@ -261,6 +263,8 @@ struct goheap_memstats {
 	__u64 invalid_frees;
 	__u64 interior_frees;
 	__u64 double_frees;
+	__u64 poison_errors;
+	__u64 redzone_errors;
 };
 
 /**
