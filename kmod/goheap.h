@@ -33,7 +33,9 @@
 
 #include <linux/cpuhotplug.h>
 #include <linux/list.h>
+#include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/mm.h>
 #include <linux/spinlock.h>
 #include <linux/shrinker.h>
@@ -494,8 +496,25 @@ static __always_inline void gh_cache_put(struct gh_cpu_cache *cc)
 
 /* sizeclass.c */
 int gh_classes_init(struct gh_heap *h);
-unsigned int gh_size_to_class(const struct gh_heap *h, size_t size);
 u32 gh_div_mul(u32 size);
+
+/**
+ * gh_size_to_class() - size class for an allocation size.
+ * @h: heap.
+ * @size: requested bytes.
+ *
+ * Return: the smallest small class whose objects hold @size bytes, or 0
+ * when @size is above GH_MAX_SMALL_SIZE (a large object). Size 0 maps to
+ * class 1; callers handle it before asking.
+ */
+static __always_inline unsigned int gh_size_to_class(const struct gh_heap *h, size_t size)
+{
+	if (size <= 1024)
+		return h->size_to_class8[(size + 7) >> 3];
+	if (size <= GH_MAX_SMALL_SIZE)
+		return h->size_to_class128[(size - 1024 + 127) >> 7];
+	return 0;
+}
 
 /* pageheap.c */
 int gh_pageheap_init(struct gh_heap *h);
@@ -504,8 +523,44 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 			      unsigned int align, enum gh_span_kind kind,
 			      unsigned int cls, gfp_t gfp);
 void gh_span_free(struct gh_heap *h, struct gh_span *s);
-struct gh_span *gh_span_lookup(struct gh_heap *h, const void *p);
 unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s);
+
+/* Index in gh_heap.map of the 128 KiB of physical memory holding @addr. */
+static __always_inline unsigned long gh_map_index(unsigned long addr)
+{
+	return (__pa(addr) >> PAGE_SHIFT) >> GH_MIN_CHUNK_ORDER;
+}
+
+/**
+ * gh_span_lookup() - span that contains an address.
+ * @h: heap.
+ * @p: any address.
+ *
+ * The chunk descriptor is read in an RCU-sched read-side section (it is
+ * freed with kfree_rcu(), whose grace period also waits for sections with
+ * preemption disabled): cheaper than rcu_read_lock(), which is a call on
+ * kernels with preemptible RCU.
+ *
+ * Context: any; takes no lock.
+ * Return: the span holding @p, or NULL if @p is not inside a span of @h.
+ */
+static __always_inline struct gh_span *gh_span_lookup(struct gh_heap *h, const void *p)
+{
+	unsigned long addr = (unsigned long)p, idx;
+	struct gh_chunk *ch;
+	struct gh_span *s;
+
+	if (addr < PAGE_OFFSET || addr >= (unsigned long)high_memory)
+		return NULL;
+	idx = gh_map_index(addr);
+	if (idx >= h->map_len)
+		return NULL;
+	rcu_read_lock_sched();
+	ch = READ_ONCE(h->map[idx]);
+	s = ch ? READ_ONCE(ch->spans[(addr - ch->base) >> h->page_shift]) : NULL;
+	rcu_read_unlock_sched();
+	return s;
+}
 unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
 				  unsigned int min_run, unsigned long goal);
 unsigned long gh_pageheap_reclaimable(struct gh_heap *h);
@@ -537,8 +592,9 @@ unsigned int gh_central_release(struct gh_heap *h, unsigned int cls);
 /* pcpu.c */
 int gh_pcpu_init(struct gh_heap *h);
 void gh_pcpu_destroy(struct gh_heap *h);
-void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp);
-void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p, u8 *state);
+void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp, bool claimed);
+void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_cache *cc, void *p,
+		   u8 *state);
 void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu);
 void gh_pcpu_drain_all(struct gh_heap *h);
 int gh_hotplug_init(void);
@@ -581,5 +637,75 @@ unsigned long gh_validate(struct gh_heap *h, struct seq_file *m);
 /* dev.c: /dev/goheap (see dev.h) */
 int gh_dev_init(void);
 void gh_dev_exit(void);
+
+/**
+ * gh_pcpu_alloc() - allocate one object of a class through the CPU cache.
+ * @h: heap.
+ * @cls: small size class or GH_TINY_CLASS.
+ * @gfp: context for a refill.
+ *
+ * The fast path of pcpu.c, inline in its callers; the object is marked
+ * GH_OBJ_LIVE.
+ *
+ * Context: any; sleeps only if @gfp allows.
+ * Return: the object, or NULL when the heap cannot grow.
+ */
+static __always_inline void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp)
+{
+	const struct gh_class *k = &h->classes[cls];
+	struct gh_cpu_cache *cc;
+	struct gh_obj o;
+	unsigned int n;
+
+	cc = gh_cache_get(h);
+	if (unlikely(!cc))
+		return gh_pcpu_refill(h, cls, gfp, false);
+	n = cc->count[cls];
+	if (unlikely(!n)) {
+		gh_cache_put(cc);
+		return gh_pcpu_refill(h, cls, gfp, true);
+	}
+	o = cc->slots[k->slot_base + n - 1];
+	cc->count[cls] = n - 1;
+	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);
+	gh_cache_put(cc);
+	WRITE_ONCE(*o.state, GH_OBJ_LIVE);
+	return o.p;
+}
+
+/**
+ * gh_pcpu_free() - free one object of a class into the CPU cache.
+ * @h: heap.
+ * @cls: the object's class.
+ * @p: the object, already marked GH_OBJ_CACHED.
+ * @state: its state byte.
+ *
+ * The fast path of pcpu.c, inline in its callers.
+ *
+ * Context: any; never sleeps.
+ */
+static __always_inline void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p,
+					 u8 *state)
+{
+	const struct gh_class *k = &h->classes[cls];
+	struct gh_cpu_cache *cc;
+	unsigned int n;
+
+	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_FREES]);
+	cc = gh_cache_get(h);
+	if (unlikely(!cc)) {
+		gh_pcpu_flush(h, cls, NULL, p, state);
+		return;
+	}
+	n = cc->count[cls];
+	if (unlikely(n >= k->capacity)) {
+		gh_pcpu_flush(h, cls, cc, p, state);
+		return;
+	}
+	cc->slots[k->slot_base + n].p = p;
+	cc->slots[k->slot_base + n].state = state;
+	cc->count[cls] = n + 1;
+	gh_cache_put(cc);
+}
 
 #endif /* _GOHEAP_INTERNAL_H */

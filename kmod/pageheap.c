@@ -49,7 +49,7 @@
 
 static unsigned long map_index(unsigned long addr)
 {
-	return (__pa(addr) >> PAGE_SHIFT) >> GH_MIN_CHUNK_ORDER;
+	return gh_map_index(addr);
 }
 
 /* Recompute a chunk's longest free run (bounded by its size). */
@@ -82,6 +82,19 @@ static void chunk_update(struct gh_heap *h, struct gh_chunk *ch)
 {
 	ch->maxrun = chunk_maxrun(ch);
 	tree_set(h, ch->slot, ch->maxrun);
+}
+
+/*
+ * Length of the free run of @ch that holds [@first, @first + @n), whose
+ * pages are all free. Lets a span's allocation and free keep the chunk's
+ * summary without rescanning its whole bitmap.
+ */
+static unsigned int run_around(const struct gh_chunk *ch, unsigned int first, unsigned int n)
+{
+	unsigned long prev = find_last_bit(ch->inuse, first);
+	unsigned long start = prev == first ? 0 : prev + 1;
+
+	return find_next_bit(ch->inuse, ch->npages, first + n) - start;
 }
 
 /* Leftmost chunk whose longest free run is at least @need heap pages. */
@@ -348,15 +361,18 @@ static void chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
 static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
 		     unsigned int npages, struct gh_span *s)
 {
-	unsigned int i;
+	unsigned int i, run;
 
 	lockdep_assert_held(&h->lock);
+	run = run_around(ch, first, npages);
 	bitmap_set(ch->inuse, first, npages);
 	for (i = 0; i < npages; i++)
 		WRITE_ONCE(ch->spans[first + i], s);
 	ch->nfree -= npages;
 	ch->idle_since = jiffies;
-	chunk_update(h, ch);
+	/* Only cutting into a longest run can shorten the longest run. */
+	if (run >= ch->maxrun)
+		chunk_update(h, ch);
 	h->pages_inuse += npages;
 }
 
@@ -505,8 +521,8 @@ EXPORT_SYMBOL_IF_KUNIT(gh_span_alloc);
 void gh_span_free(struct gh_heap *h, struct gh_span *s)
 {
 	struct gh_chunk *ch = s->chunk;
+	unsigned int i, run;
 	unsigned long flags;
-	unsigned int i;
 
 	gh_san_pages_free((void *)s->base, gh_span_bytes(h, s));
 	spin_lock_irqsave(&h->lock, flags);
@@ -515,7 +531,12 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 	bitmap_clear(ch->inuse, s->first, s->npages);
 	ch->nfree += s->npages;
 	ch->idle_since = jiffies;
-	chunk_update(h, ch);
+	/* The freed pages join one run: the only one that can be longer now. */
+	run = run_around(ch, s->first, s->npages);
+	if (run > ch->maxrun) {
+		ch->maxrun = run;
+		tree_set(h, ch->slot, run);
+	}
 	h->pages_inuse -= s->npages;
 	spin_unlock_irqrestore(&h->lock, flags);
 
@@ -524,33 +545,6 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 	kfree(s);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_span_free);
-
-/**
- * gh_span_lookup() - span that contains an address.
- * @h: heap.
- * @p: any address.
- *
- * Context: any; takes no lock.
- * Return: the span holding @p, or NULL if @p is not inside a span of @h.
- */
-struct gh_span *gh_span_lookup(struct gh_heap *h, const void *p)
-{
-	unsigned long addr = (unsigned long)p, idx;
-	struct gh_chunk *ch;
-	struct gh_span *s;
-
-	if (addr < PAGE_OFFSET || addr >= (unsigned long)high_memory)
-		return NULL;
-	idx = map_index(addr);
-	if (idx >= h->map_len)
-		return NULL;
-	rcu_read_lock();
-	ch = READ_ONCE(h->map[idx]);
-	s = ch ? READ_ONCE(ch->spans[(addr - ch->base) >> h->page_shift]) : NULL;
-	rcu_read_unlock();
-	return s;
-}
-EXPORT_SYMBOL_IF_KUNIT(gh_span_lookup);
 
 /**
  * gh_span_bytes() - size of a span in bytes.

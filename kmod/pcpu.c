@@ -50,7 +50,7 @@ static enum cpuhp_state gh_cpuhp_state;
  * arrays are not on the fast path's stack: kernels built with
  * CONFIG_INIT_STACK_ALL_ZERO (Debian's) clear every such array on entry.
  */
-static noinline void *pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp, bool claimed)
+noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp, bool claimed)
 {
 	const struct gh_class *k = &h->classes[cls];
 	struct gh_obj batch[GH_MAX_BATCH], o;
@@ -80,49 +80,15 @@ static noinline void *pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp
 		gh_central_flush(h, cls, batch + keep, got - keep);
 	return o.p;
 }
-
-/**
- * gh_pcpu_alloc() - allocate one object of a class through the CPU cache.
- * @h: heap.
- * @cls: small size class or GH_TINY_CLASS.
- * @gfp: context for a refill.
- *
- * The object is marked GH_OBJ_LIVE.
- *
- * Context: any; sleeps only if @gfp allows.
- * Return: the object, or NULL when the heap cannot grow.
- */
-void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp)
-{
-	const struct gh_class *k = &h->classes[cls];
-	struct gh_cpu_cache *cc;
-	struct gh_obj o;
-	unsigned int n;
-
-	cc = gh_cache_get(h);
-	if (unlikely(!cc))
-		return pcpu_refill(h, cls, gfp, false);
-	n = cc->count[cls];
-	if (unlikely(!n)) {
-		gh_cache_put(cc);
-		return pcpu_refill(h, cls, gfp, true);
-	}
-	o = cc->slots[k->slot_base + n - 1];
-	cc->count[cls] = n - 1;
-	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);
-	gh_cache_put(cc);
-	WRITE_ONCE(*o.state, GH_OBJ_LIVE);
-	return o.p;
-}
-EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_alloc);
+EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_refill);
 
 /*
  * Overflow, with @cc claimed and full: hand the top batch to central and
  * keep @p (it is hot). Releases @cc. Called with @cc NULL by an interrupt
  * that found the cache claimed: @p alone goes to central.
  */
-static noinline void pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_cache *cc,
-				void *p, u8 *state)
+noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_cache *cc,
+			    void *p, u8 *state)
 {
 	const struct gh_class *k = &h->classes[cls];
 	struct gh_obj batch[GH_MAX_BATCH];
@@ -143,39 +109,7 @@ static noinline void pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_c
 	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_FLUSHES]);
 	gh_central_flush(h, cls, batch, k->batch);
 }
-
-/**
- * gh_pcpu_free() - free one object of a class into the CPU cache.
- * @h: heap.
- * @cls: the object's class.
- * @p: the object, already marked GH_OBJ_CACHED.
- * @state: its state byte.
- *
- * Context: any; never sleeps.
- */
-void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p, u8 *state)
-{
-	const struct gh_class *k = &h->classes[cls];
-	struct gh_cpu_cache *cc;
-	unsigned int n;
-
-	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_FREES]);
-	cc = gh_cache_get(h);
-	if (unlikely(!cc)) {
-		pcpu_flush(h, cls, NULL, p, state);
-		return;
-	}
-	n = cc->count[cls];
-	if (unlikely(n >= k->capacity)) {
-		pcpu_flush(h, cls, cc, p, state);
-		return;
-	}
-	cc->slots[k->slot_base + n].p = p;
-	cc->slots[k->slot_base + n].state = state;
-	cc->count[cls] = n + 1;
-	gh_cache_put(cc);
-}
-EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_free);
+EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_flush);
 
 /*
  * Empty one CPU's cache into the central lists. The caller guarantees that

@@ -130,22 +130,3 @@ int gh_classes_init(struct gh_heap *h)
 	}
 	return 0;
 }
-
-/**
- * gh_size_to_class() - size class for an allocation size.
- * @h: heap.
- * @size: requested bytes.
- *
- * Return: the smallest small class whose objects hold @size bytes, or 0
- * when @size is above GH_MAX_SMALL_SIZE (a large object). Size 0 maps to
- * class 1; callers handle it before asking.
- */
-unsigned int gh_size_to_class(const struct gh_heap *h, size_t size)
-{
-	if (size <= 1024)
-		return h->size_to_class8[(size + 7) >> 3];
-	if (size <= GH_MAX_SMALL_SIZE)
-		return h->size_to_class128[(size - 1024 + 127) >> 7];
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(gh_size_to_class);

@@ -258,6 +258,7 @@ static void goheap_validate_finds_corruption(struct kunit *test)
 	spin_unlock_irqrestore(&c->lock, flags);
 	KUNIT_EXPECT_GE(test, validate(test, h, &out), 1UL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(out, "objects out, bitmap"));
+	kunit_info(test, "validate with a span's count broken:\n%s", out);
 	spin_lock_irqsave(&c->lock, flags);
 	s->allocated++;
 	spin_unlock_irqrestore(&c->lock, flags);

@@ -46,6 +46,13 @@ percpu_format() {
 	[ "$(wc -l <$D/percpu)" -ge $((ncpu + 1)) ]
 }
 
+# validate_clean - the validate file finds nothing wrong.
+validate_clean() {
+	out=$(cat $D/validate) || return 1
+	printf '%s\n' "$out"
+	printf '%s\n' "$out" | tail -n 1 | grep -Eq '^validate: .*, 0 errors$'
+}
+
 heap_invariants() {
 	[ "$(stat HeapSys)" -eq $(($(stat HeapInuse) + $(stat HeapIdle))) ] &&
 	[ "$(stat HeapIdle)" -ge "$(stat HeapReleased)" ] &&
@@ -64,10 +71,33 @@ check "HeapInuse >= HeapAlloc" test "$(stat HeapInuse)" -ge "$(stat HeapAlloc)"
 check "HeapObjects = Mallocs - Frees" test "$(stat HeapObjects)" -eq $(($(stat Mallocs) - $(stat Frees)))
 check "heap invariants" heap_invariants
 check "no misuse" test $(($(stat InvalidFrees) + $(stat InteriorFrees) + $(stat DoubleFrees))) -eq 0
+check "validate: 0 errors while the client holds 16 MiB" validate_clean
+echo "    validate while held: $(tail -n 1 $D/validate)"
+check "validate is root-only (mode 0400)" sh -c '[ "$(stat -c %a '$D'/validate)" = 400 ]'
 check "rmmod goheap_client" rmmod goheap_client
 check "HeapObjects 0 after the client frees all" test "$(stat HeapObjects)" -eq 0
 check "Mallocs = Frees" test "$(stat Mallocs)" -eq "$(stat Frees)"
 check "heap invariants after free" heap_invariants
+check "validate: 0 errors after the client frees all" validate_clean
 echo "    memstats after the workload:"
 sed 's/^/    /' $D/memstats
 check "rmmod goheap" rmmod goheap
+
+# Debug mode on the default heap: the client's own checks pass, nothing is
+# found, and validate (which then also checks poison and red zones) agrees.
+check "insmod goheap.ko debug=all" insmod /goheap/goheap.ko debug=all
+check "dmesg names the debug mode" sh -c 'dmesg | grep -q "goheap: loaded: .*debug mode PZU"'
+check "insmod goheap_client.ko hold_mb=4 on the debug heap" \
+	insmod /goheap/goheap_client.ko hold_mb=4 churn_mb=4
+check "validate: 0 errors on the debug heap while held" validate_clean
+echo "    validate on the debug heap: $(tail -n 1 $D/validate)"
+check "rmmod goheap_client (debug heap)" rmmod goheap_client
+check "no corruption found" test $(($(stat PoisonErrors) + $(stat RedzoneErrors))) -eq 0
+check "no misuse (debug heap)" \
+	test $(($(stat InvalidFrees) + $(stat InteriorFrees) + $(stat DoubleFrees))) -eq 0
+check "HeapObjects 0 (debug heap)" test "$(stat HeapObjects)" -eq 0
+check "rmmod goheap (debug heap)" rmmod goheap
+check "insmod goheap.ko debug=X is refused" sh -c '! insmod /goheap/goheap.ko debug=X'
+check "goheap not loaded after the refusal" sh -c '! grep -q "^goheap " /proc/modules'
+check "dmesg says why" sh -c 'dmesg | grep -q "debug takes letters P, Z and U, or all"'
+
