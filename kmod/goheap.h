@@ -524,6 +524,9 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 			      unsigned int cls, gfp_t gfp);
 void gh_span_free(struct gh_heap *h, struct gh_span *s);
 unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s);
+unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
+				  unsigned int min_run, unsigned long goal);
+unsigned long gh_pageheap_reclaimable(struct gh_heap *h);
 
 /* Index in gh_heap.map of the 128 KiB of physical memory holding @addr. */
 static __always_inline unsigned long gh_map_index(unsigned long addr)
@@ -561,9 +564,6 @@ static __always_inline struct gh_span *gh_span_lookup(struct gh_heap *h, const v
 	rcu_read_unlock_sched();
 	return s;
 }
-unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
-				  unsigned int min_run, unsigned long goal);
-unsigned long gh_pageheap_reclaimable(struct gh_heap *h);
 
 /* scavenge.c */
 void gh_scavenger_init(struct gh_heap *h);
