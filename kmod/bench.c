@@ -29,10 +29,12 @@
  *                or in random order; 64 B and 1 KiB [loops, size]
  *   bulk         goheap_alloc_bulk/free_bulk against kmem_cache_alloc_bulk/
  *                free_bulk, N = 16 .. 1024 [loops, size]
- *   spans        page-heap spans of 1 .. 512 heap pages on the default heap
- *                against alloc_pages of the order that covers them, and
- *                vmalloc where no order fits exactly [loops]
- *   spanscale    one span alloc+free on a private heap that already holds
+ *   spans        spans of 1 .. 512 heap pages on the default heap, taken
+ *                as large objects and /dev/goheap take them (through the
+ *                per-CPU span cache), against alloc_pages of the order that
+ *                covers them, and vmalloc where no order fits exactly [loops]
+ *   spanscale    one page-heap span alloc+free (no span cache: the page
+ *                heap's search) on a private heap that already holds
  *                L = 1, 16, 256, 4096 spans of 1 .. 8 pages, packed or with
  *                a one-page hole after each [loops]
  *   crosscpu     producer kthreads allocate 64 B objects, consumer kthreads
@@ -937,13 +939,13 @@ static int span_fn(struct bench_case *c, unsigned int n)
 	if (c->a != BA_GOHEAP)
 		return pair_fn(c, n);
 	for (i = 0; i < n; i++) {
-		s = gh_span_alloc(c->h, c->npages, 1, GH_SPAN_RAW, 0, GFP_KERNEL);
+		s = gh_span_cache_alloc(c->h, c->npages, 1, GH_SPAN_RAW, GFP_KERNEL);
 		if (unlikely(!s))
 			return -ENOMEM;
 		if (init)
 			memset((void *)s->base, 0, c->size);
 		touch((void *)s->base);
-		gh_span_free(c->h, s);
+		gh_span_cache_free(c->h, s);
 	}
 	return 0;
 }
@@ -954,9 +956,11 @@ static int span_fn(struct bench_case *c, unsigned int n)
  *
  * goheap is timed twice: on the default heap as the workloads before left
  * it (chunks shared with small-object spans), and as "goheap_empty" on a
- * private heap that holds nothing else. Each against __get_free_pages() of
- * the covering order, and vmalloc() where that order is larger than the
- * span.
+ * private heap that holds nothing else. Spans are taken and given back
+ * with gh_span_cache_alloc()/gh_span_cache_free(), as large objects and
+ * /dev/goheap do, so spans of up to GH_SPAN_CACHE_PAGES come from the
+ * per-CPU span cache. Each against __get_free_pages() of the covering
+ * order, and vmalloc() where that order is larger than the span.
  *
  * Context: process; sleeps.
  * Return: 0 or a negative errno.

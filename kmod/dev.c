@@ -87,6 +87,7 @@ GH_MS_FIELD(interior_frees, GH_MS_INTERIOR_FREES);
 GH_MS_FIELD(double_frees, GH_MS_DOUBLE_FREES);
 GH_MS_FIELD(poison_errors, GH_MS_POISON_ERRORS);
 GH_MS_FIELD(redzone_errors, GH_MS_REDZONE_ERRORS);
+GH_MS_FIELD(pcpu_span_bytes, GH_MS_PCPU_SPAN_BYTES);
 
 /* The ABI's layout, as documented (sizes are multiples of 8). */
 static_assert(sizeof(struct goheap_info) == 88);

@@ -132,9 +132,12 @@ int gh_dev_mmap(struct file *file, struct vm_area_struct *vma)
 			 * The core unmaps what was inserted without calling
 			 * ->close; the page references it holds until then
 			 * keep the pages from going back to the heap.
+			 * vm_insert_pages() says -EFAULT when it could not
+			 * allocate a PUD or PMD table (6.1): that is -ENOMEM
+			 * to the caller of mmap(), as documented.
 			 */
 			gh_vm_close(vma);
-			return err;
+			return err == -EFAULT ? -ENOMEM : err;
 		}
 	}
 	return 0;

@@ -94,7 +94,7 @@ static int fill_from_heap(struct gh_uspan *us, struct gh_heap *h)
 
 	if (us->flags & GOHEAP_SPAN_CONTIGUOUS)
 		align = rounddown_pow_of_two(us->npages);
-	us->span = gh_span_alloc(h, us->npages, align, GH_SPAN_RAW, 0, GH_USER_GFP);
+	us->span = gh_span_cache_alloc(h, us->npages, align, GH_SPAN_RAW, GH_USER_GFP);
 	if (!us->span)
 		return -ENOMEM;
 	for (i = 0; i < us->nr_hw; i++) {
@@ -201,7 +201,7 @@ static bool heap_pages_busy(const struct gh_uspan *us)
 
 static void free_heap_span(struct gh_uspan *us)
 {
-	gh_span_free(us->heap, us->span);
+	gh_span_cache_free(us->heap, us->span);
 	kvfree(us);
 }
 

@@ -65,6 +65,15 @@
 /* Central transfer cache: whole batches kept per class. */
 #define GH_XFER_BATCHES		8
 
+/*
+ * Per-CPU span cache: freed large-object and raw spans of up to
+ * GH_SPAN_CACHE_PAGES heap pages, at most GH_SPAN_CACHE_DEPTH of each
+ * length and GH_SPAN_CACHE_MAX heap pages in all per CPU (pageheap.c).
+ */
+#define GH_SPAN_CACHE_PAGES	8
+#define GH_SPAN_CACHE_DEPTH	2
+#define GH_SPAN_CACHE_MAX	16
+
 /**
  * struct gh_class - one size class, as used by a heap.
  * @size:	object size in bytes (0 for class 0, large).
@@ -154,6 +163,7 @@ struct gh_track {
  * @cls:	size class index (0 for large and raw spans).
  * @nelems:	number of objects (1 for large and raw spans).
  * @bucket:	central partial-list bucket it sits on, or -1.
+ * @cached:	sits in a CPU's span cache (large and raw spans only).
  * @allocated:	objects out of the span (cached or live); central lock.
  * @freeindex:	hint: no free object below this index; central lock.
  * @elemsize:	object size (span bytes for large spans).
@@ -177,6 +187,7 @@ struct gh_span {
 	u8 cls;
 	u16 nelems;
 	s8 bucket;
+	u8 cached;
 	u16 allocated;
 	u16 freeindex;
 	u32 elemsize;
@@ -297,6 +308,9 @@ enum gh_stat {
  * @tiny_block:	current 16 B block of the tiny allocator, or NULL.
  * @tiny_state:	that block's state word (see tiny.c).
  * @tiny_off:	next free byte offset in @tiny_block.
+ * @span_pages:	heap pages in @spans.
+ * @nspans:	spans cached of each length (index: heap pages - 1).
+ * @spans:	freed spans kept for reuse, by length (see pageheap.c).
  * @cstat:	per-class counters (enum gh_class_stat).
  * @stat:	other counters (enum gh_stat).
  */
@@ -307,6 +321,9 @@ struct gh_cpu_cache {
 	void *tiny_block;
 	atomic64_t *tiny_state;
 	unsigned int tiny_off;
+	unsigned int span_pages;
+	u8 nspans[GH_SPAN_CACHE_PAGES];
+	struct gh_span *spans[GH_SPAN_CACHE_PAGES][GH_SPAN_CACHE_DEPTH];
 	u64 cstat[GH_NR_CLASSES][GH_CS_NR];
 	u64 stat[GH_ST_NR];
 };
@@ -564,6 +581,13 @@ static __always_inline struct gh_span *gh_span_lookup(struct gh_heap *h, const v
 	rcu_read_unlock_sched();
 	return s;
 }
+
+/* spancache.c */
+struct gh_span *gh_span_cache_alloc(struct gh_heap *h, unsigned int npages,
+				    unsigned int align, enum gh_span_kind kind, gfp_t gfp);
+void gh_span_cache_free(struct gh_heap *h, struct gh_span *s);
+void gh_span_cache_drain(struct gh_heap *h, struct gh_cpu_cache *cc);
+unsigned long gh_span_cache_pages(struct gh_heap *h);
 
 /* scavenge.c */
 void gh_scavenger_init(struct gh_heap *h);

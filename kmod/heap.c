@@ -68,7 +68,7 @@ static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	npages = DIV_ROUND_UP(size, gh_page_bytes(h));
 	if (is_power_of_2(size) && size > gh_page_bytes(h))
 		align = npages;
-	s = gh_span_alloc(h, npages, align, GH_SPAN_LARGE, 0, gfp);
+	s = gh_span_cache_alloc(h, npages, align, GH_SPAN_LARGE, gfp);
 	if (!s)
 		return NULL;
 	WRITE_ONCE(s->objstate[0], GH_OBJ_LIVE);
@@ -225,7 +225,7 @@ static void large_free(struct gh_heap *h, struct gh_span *s)
 	WRITE_ONCE(s->objstate[0], GH_OBJ_FREE);
 	this_cpu_inc(h->pcpu->cstat[0][GH_CS_FREES]);
 	this_cpu_add(h->pcpu->stat[GH_ST_LARGE_BYTES_FREED], bytes);
-	gh_span_free(h, s);
+	gh_span_cache_free(h, s);
 }
 
 /**

@@ -112,7 +112,8 @@ noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_c
 EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_flush);
 
 /*
- * Empty one CPU's cache into the central lists. The caller guarantees that
+ * Empty one CPU's cache into the central lists (objects) and the page heap
+ * (cached spans). The caller guarantees that
  * nothing else touches @cc: the CPU is dead, or @cc is claimed.
  */
 static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc)
@@ -132,6 +133,7 @@ static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc)
 		if (n)
 			gh_central_flush(h, cls, &cc->slots[h->classes[cls].slot_base], n);
 	}
+	gh_span_cache_drain(h, cc);
 	cc->stat[GH_ST_DRAINS]++;
 }
 

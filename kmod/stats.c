@@ -66,6 +66,7 @@ const char *const gh_ms_names[GH_MS_NR] = {
 	[GH_MS_DOUBLE_FREES] = "DoubleFrees",
 	[GH_MS_POISON_ERRORS] = "PoisonErrors",
 	[GH_MS_REDZONE_ERRORS] = "RedzoneErrors",
+	[GH_MS_PCPU_SPAN_BYTES] = "PerCPUSpanBytes",
 };
 EXPORT_SYMBOL_IF_KUNIT(gh_ms_names);
 static_assert(ARRAY_SIZE(gh_ms_names) == GH_MS_NR);
@@ -216,7 +217,7 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 	u64 mallocs = 0, frees = 0, alloc_bytes = 0, live_bytes = 0;
 	u64 st[GH_ST_NR], central_bytes = 0;
 	struct gh_class_stats cs;
-	unsigned long flags, cpus = num_possible_cpus();
+	unsigned long flags, cached, cpus = num_possible_cpus();
 	unsigned int cls;
 	u64 size;
 
@@ -262,9 +263,11 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 					 h->nslots * sizeof(struct gh_obj));
 	ms[GH_MS_MCACHE_SYS] = ms[GH_MS_MCACHE_INUSE];
 
+	cached = gh_span_cache_pages(h);
 	spin_lock_irqsave(&h->lock, flags);
 	ms[GH_MS_HEAP_SYS] = (u64)h->pages_total << h->page_shift;
-	ms[GH_MS_HEAP_INUSE] = (u64)h->pages_inuse << h->page_shift;
+	/* Spans in CPUs' span caches are free memory, kept close at hand. */
+	ms[GH_MS_HEAP_INUSE] = (u64)(h->pages_inuse - min(cached, h->pages_inuse)) << h->page_shift;
 	ms[GH_MS_HEAP_RELEASED] = (u64)h->pages_released << h->page_shift;
 	ms[GH_MS_OTHER_SYS] = h->chunk_meta_bytes + (u64)h->tree_cap * (2 * sizeof(*h->tree) +
 			      sizeof(*h->slot_chunk)) + BITS_TO_LONGS(h->tree_cap) * sizeof(long);
@@ -287,5 +290,6 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 	ms[GH_MS_DOUBLE_FREES] = atomic_long_read(&h->misuse[GH_MISUSE_DOUBLE]);
 	ms[GH_MS_POISON_ERRORS] = atomic_long_read(&h->dbg_errors[GH_DBG_POISON]);
 	ms[GH_MS_REDZONE_ERRORS] = atomic_long_read(&h->dbg_errors[GH_DBG_REDZONE]);
+	ms[GH_MS_PCPU_SPAN_BYTES] = (u64)cached << h->page_shift;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_read_memstats);

@@ -56,6 +56,7 @@ enum gh_ms {
 	GH_MS_DOUBLE_FREES,
 	GH_MS_POISON_ERRORS,	/* debug mode: writes after free found */
 	GH_MS_REDZONE_ERRORS,	/* debug mode: writes past the end found */
+	GH_MS_PCPU_SPAN_BYTES,	/* bytes of spans in CPUs' span caches */
 	GH_MS_NR,
 };
 

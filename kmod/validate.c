@@ -174,7 +174,7 @@ static unsigned int check_span_pages(struct gh_heap *h, struct gh_chunk *ch, uns
 
 		v->objects++;
 		v->live += st == GH_OBJ_LIVE;
-		if (st != GH_OBJ_LIVE)
+		if (st != GH_OBJ_LIVE && !READ_ONCE(s->cached))
 			verr(v, "large span %p is in the heap but its object is not live\n",
 			     (void *)s->base);
 		else if (s->track && !gh_debug_object_ok(h, s, 0, st))

@@ -144,6 +144,9 @@ static void goheap_large_odd_sizes(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, gh_span_lookup(h, p + sizes[i] - 1), s);
 		gh_free(h, p);
 	}
+	/* Spans of up to 8 heap pages wait in a CPU's span cache until drained. */
+	KUNIT_EXPECT_LE(test, h->pages_inuse, (unsigned long)GH_SPAN_CACHE_MAX);
+	gh_pcpu_drain_all(h);
 	KUNIT_EXPECT_EQ(test, h->pages_inuse, 0UL);
 }
 
@@ -228,16 +231,24 @@ static void goheap_misuse_double(struct kunit *test)
 		gh_free(h, objs[i]);
 	gh_free(h, keep);
 
-	/* Large: after the free its pages belong to no span. */
+	/*
+	 * Large: while its span waits in a CPU's span cache, with its object
+	 * free, a second free is a double free; once the span went back to
+	 * the page heap, its pages belong to no span: an invalid free.
+	 */
 	q = gh_alloc(h, 50000, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	gh_free(h, q);
+	gh_free(h, q);
+	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 3L);
+	gh_pcpu_drain_all(h);
 	gh_free(h, q);
 	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_INVALID), 1L);
 	r = gh_alloc(h, 50000, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, r);
 	gh_free(h, r);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 2L);
+	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 3L);
+	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_INVALID), 1L);
 }
 
 static void goheap_bulk(struct kunit *test)

@@ -196,6 +196,7 @@ const struct ms_field ms_fields[] = {
 	MS(double_frees, "DoubleFrees", MS_COUNT, "bad frees", "objects already free"),
 	MS(poison_errors, "PoisonErrors", MS_COUNT, "bad frees", "debug: writes after free"),
 	MS(redzone_errors, "RedzoneErrors", MS_COUNT, "bad frees", "debug: writes past the end"),
+	MS(pcpu_span_bytes, "PerCPUSpanBytes", MS_BYTES, "breakdown", "freed spans kept per CPU"),
 };
 const unsigned int ms_nfields = ARRAY_SIZE(ms_fields);
 

@@ -221,6 +221,7 @@ struct goheap_span_info {
  * @double_frees: frees of objects already free.
  * @poison_errors: debug mode: freed objects found written to.
  * @redzone_errors: debug mode: objects found written past their end.
+ * @pcpu_span_bytes: bytes of freed spans kept in CPUs' span caches (idle).
  *
  * One __u64 per figure of goheap's debugfs file "memstats", in the same
  * order. The order is ABI: figures are only ever appended, and a program
@@ -265,6 +266,7 @@ struct goheap_memstats {
 	__u64 double_frees;
 	__u64 poison_errors;
 	__u64 redzone_errors;
+	__u64 pcpu_span_bytes;
 };
 
 /**

@@ -10,7 +10,7 @@ MEMSTATS_NAMES="Sys HeapSys HeapAlloc HeapInuse HeapIdle HeapReleased HeapObject
 Frees TotalAlloc MSpanInuse MSpanSys MCacheInuse MCacheSys OtherSys LargeObjects LargeAlloc
 TinyObjects TinyAlloc TinyBlocks PerCPUCachedObjects PerCPUCachedBytes CentralCachedObjects
 CentralCachedBytes Chunks Grows GrowFallbacks Releases ReleasedBytes Scavenges HeapLimit
-InvalidFrees InteriorFrees DoubleFrees PoisonErrors RedzoneErrors"
+InvalidFrees InteriorFrees DoubleFrees PoisonErrors RedzoneErrors PerCPUSpanBytes"
 
 stat() {
 	awk -v k="$1" '$1 == k { print $2 }' $D/memstats

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU span cache: the page heap's answer to the buddy allocator's
+ * per-CPU page lists (and to Go's per-P page cache).
+ *
+ * Large objects and /dev/goheap spans take their spans through here. A
+ * freed span of up to GH_SPAN_CACHE_PAGES heap pages is kept by the CPU
+ * that frees it, at most GH_SPAN_CACHE_DEPTH of each length and
+ * GH_SPAN_CACHE_MAX heap pages in all (128 KiB with Go's 8 KiB pages; the
+ * longest cached spans make room for a new one), and handed out again for a span of the same length without the heap lock,
+ * the page search or a metadata allocation. Small-object spans never come
+ * here: they live on their class's central list.
+ *
+ * A cached span stays in its chunk's span map with its object state free,
+ * so a second free of a large object is still reported as a double free.
+ * It counts as idle memory in memstats (HeapIdle, and PerCPUSpanBytes);
+ * the page heap itself (debugfs "pageheap", validate) still sees it as a
+ * span. Memory pressure (the shrinker drains every CPU's caches), a CPU
+ * going offline and heap destruction give cached spans back; the
+ * scavenger does not.
+ *
+ * Protection is that of the object arrays: gh_cache_get(). An interrupt
+ * that finds its CPU's cache claimed bypasses the span cache.
+ */
+#include <kunit/visibility.h>
+
+#include "goheap.h"
+#include "sanitize.h"
+
+static struct gh_span *cache_take(struct gh_heap *h, unsigned int npages)
+{
+	struct gh_span *s = NULL;
+	struct gh_cpu_cache *cc;
+	unsigned int n;
+
+	cc = gh_cache_get(h);
+	if (!cc)
+		return NULL;
+	n = cc->nspans[npages - 1];
+	if (n) {
+		s = cc->spans[npages - 1][--n];
+		cc->nspans[npages - 1] = n;
+		cc->span_pages -= npages;
+	}
+	gh_cache_put(cc);
+	return s;
+}
+
+/* Give the oldest span of the longest length @cc holds to the page heap. */
+static void cache_evict(struct gh_heap *h, struct gh_cpu_cache *cc)
+{
+	unsigned int i = GH_SPAN_CACHE_PAGES;
+	struct gh_span *s;
+
+	while (!cc->nspans[--i])
+		;
+	s = cc->spans[i][0];
+	cc->spans[i][0] = cc->spans[i][1];
+	cc->nspans[i]--;
+	cc->span_pages -= i + 1;
+	WRITE_ONCE(s->cached, 0);
+	gh_span_free(h, s);
+}
+
+/*
+ * Keep @s unless its length is cached GH_SPAN_CACHE_DEPTH times already;
+ * make room by evicting the longest cached spans (the page heap takes
+ * them at once).
+ */
+static bool cache_put(struct gh_heap *h, struct gh_span *s)
+{
+	unsigned int i = s->npages - 1, n;
+	struct gh_cpu_cache *cc;
+
+	BUILD_BUG_ON(GH_SPAN_CACHE_DEPTH != 2);
+	BUILD_BUG_ON(GH_SPAN_CACHE_MAX < GH_SPAN_CACHE_PAGES);
+	cc = gh_cache_get(h);
+	if (!cc)
+		return false;
+	n = cc->nspans[i];
+	if (n >= GH_SPAN_CACHE_DEPTH) {
+		gh_cache_put(cc);
+		return false;
+	}
+	while (cc->span_pages + s->npages > GH_SPAN_CACHE_MAX)
+		cache_evict(h, cc);
+	WRITE_ONCE(s->cached, 1);
+	n = cc->nspans[i];
+	cc->spans[i][n] = s;
+	cc->nspans[i] = n + 1;
+	cc->span_pages += s->npages;
+	gh_cache_put(cc);
+	return true;
+}
+
+/**
+ * gh_span_cache_alloc() - take a large-object or raw span, from this CPU's
+ *			   span cache when it has one of that length.
+ * @h: heap.
+ * @npages: length in heap pages.
+ * @align: alignment in heap pages (cached spans serve only @align 1).
+ * @kind: GH_SPAN_LARGE or GH_SPAN_RAW.
+ * @gfp: allocation context for the page heap.
+ *
+ * Context: any; sleeps only if @gfp allows it.
+ * Return: the span, set up as gh_span_alloc() sets it up, or NULL.
+ */
+struct gh_span *gh_span_cache_alloc(struct gh_heap *h, unsigned int npages,
+				    unsigned int align, enum gh_span_kind kind, gfp_t gfp)
+{
+	struct gh_span *s = NULL;
+
+	if (align == 1 && npages && npages <= GH_SPAN_CACHE_PAGES)
+		s = cache_take(h, npages);
+	if (!s)
+		return gh_span_alloc(h, npages, align, kind, 0, gfp);
+	WRITE_ONCE(s->cached, 0);
+	s->kind = kind;
+	s->objstate[0] = GH_OBJ_FREE;
+	if (s->track)
+		memset(s->track, 0, sizeof(*s->track));
+	if (kind == GH_SPAN_RAW)
+		gh_san_pages_open((void *)s->base, gh_span_bytes(h, s));
+	return s;
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_span_cache_alloc);
+
+/**
+ * gh_span_cache_free() - give back a span from gh_span_cache_alloc().
+ * @h: heap.
+ * @s: the span, no longer referenced by anything.
+ *
+ * Kept in this CPU's span cache if there is room, else freed to the page
+ * heap.
+ *
+ * Context: any. No locks held on entry.
+ */
+void gh_span_cache_free(struct gh_heap *h, struct gh_span *s)
+{
+	if (s->npages <= GH_SPAN_CACHE_PAGES) {
+		gh_san_pages_free((void *)s->base, gh_span_bytes(h, s));
+		if (cache_put(h, s))
+			return;
+	}
+	gh_span_free(h, s);
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_span_cache_free);
+
+/**
+ * gh_span_cache_drain() - give a CPU's cached spans back to the page heap.
+ * @h: heap.
+ * @cc: the CPU's cache, claimed by the caller (or its CPU dead).
+ *
+ * Context: any; takes the heap lock.
+ */
+void gh_span_cache_drain(struct gh_heap *h, struct gh_cpu_cache *cc)
+{
+	unsigned int i, n;
+
+	for (i = 0; i < GH_SPAN_CACHE_PAGES; i++) {
+		for (n = cc->nspans[i]; n; n--) {
+			WRITE_ONCE(cc->spans[i][n - 1]->cached, 0);
+			gh_span_free(h, cc->spans[i][n - 1]);
+		}
+		cc->nspans[i] = 0;
+	}
+	cc->span_pages = 0;
+}
+
+/**
+ * gh_span_cache_pages() - heap pages in all CPUs' span caches.
+ * @h: heap.
+ *
+ * Context: any; a sum of per-CPU figures read without their locks.
+ * Return: the pages.
+ */
+unsigned long gh_span_cache_pages(struct gh_heap *h)
+{
+	unsigned long pages = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		pages += READ_ONCE(per_cpu_ptr(h->pcpu, cpu)->span_pages);
+	return pages;
+}
