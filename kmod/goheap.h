@@ -62,6 +62,9 @@
 
 /* Per-CPU cache: most objects moved per refill/flush (capacity is 2x). */
 #define GH_MAX_BATCH		32
+/* The shrinker drains the caches at most this often (jiffies). */
+#define GH_SHRINK_DRAIN_INTERVAL	(HZ / 10)
+
 /* Central transfer cache: whole batches kept per class. */
 #define GH_XFER_BATCHES		8
 
@@ -421,6 +424,7 @@ struct gh_heap_params {
  * @scavenger:	background release of idle memory (scavenge.c).
  * @scavenge_idle: jiffies memory must stay idle before release; 0: off.
  * @scavenges:	scavenger passes that released something (statistic).
+ * @last_drain:	jiffies of the shrinker's last cache drain.
  * @shrinker:	memory-pressure callbacks; opaque, see compat.h.
  * @shrinker_on: @shrinker is registered.
  */
@@ -466,6 +470,7 @@ struct gh_heap {
 	struct delayed_work scavenger;
 	unsigned long scavenge_idle;
 	unsigned long scavenges;
+	unsigned long last_drain;
 	void *shrinker;
 	bool shrinker_on;
 };

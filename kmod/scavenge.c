@@ -11,9 +11,12 @@
  * and never holds the heap lock for more than one walk over the chunks.
  *
  * The shrinker reports what could go (free heap pages plus objects cached
- * per CPU and centrally) and, when asked to scan, drains every cache and
- * releases all free memory at once, idle or not: under memory pressure the
- * kernel's needs come first.
+ * per CPU and centrally) and, when asked to scan, releases free memory at
+ * once, idle or not: under memory pressure the kernel's needs come first.
+ * When free pages are not enough it drains every cache first, but at most
+ * once per GH_SHRINK_DRAIN_INTERVAL: a drop_caches or a reclaim pass calls
+ * it many times over, and a drain on each call, under load, kept
+ * drop_caches busy for minutes.
  *
  * The memory limit (gh_heap_params.limit_bytes) is enforced where chunks
  * are taken (pageheap.c), which calls gh_limit_reclaim() before it fails.
@@ -109,6 +112,7 @@ static void scavenge_work(struct work_struct *work)
 void gh_scavenger_init(struct gh_heap *h)
 {
 	INIT_DELAYED_WORK(&h->scavenger, scavenge_work);
+	h->last_drain = jiffies - GH_SHRINK_DRAIN_INTERVAL - 1;
 }
 
 /**
@@ -154,10 +158,24 @@ static unsigned long shrink_count(struct shrinker *s, struct shrink_control *sc)
 	return n ?: SHRINK_EMPTY;
 }
 
+/*
+ * Free pages first; drain the caches (an IPI to every CPU, and every
+ * central list) only when that is not enough, and at most once per
+ * GH_SHRINK_DRAIN_INTERVAL: one pass of reclaim calls the shrinker many
+ * times, and under load the caches fill again at once.
+ */
 static unsigned long shrink_scan(struct shrinker *s, struct shrink_control *sc)
 {
-	unsigned long freed = gh_reclaim(gh_shrinker_heap(s), sc->nr_to_scan);
+	struct gh_heap *h = gh_shrinker_heap(s);
+	unsigned long goal = sc->nr_to_scan, freed, last;
 
+	freed = gh_pageheap_release(h, 0, 1, goal);
+	last = READ_ONCE(h->last_drain);
+	if (freed < goal && time_after(jiffies, last + GH_SHRINK_DRAIN_INTERVAL) &&
+	    cmpxchg(&h->last_drain, last, jiffies) == last) {
+		gh_drain_caches(h);
+		freed += gh_pageheap_release(h, 0, 1, goal - freed);
+	}
 	return freed ?: SHRINK_STOP;
 }
 

@@ -7,9 +7,10 @@
  * freed span of up to GH_SPAN_CACHE_PAGES heap pages is kept by the CPU
  * that frees it, at most GH_SPAN_CACHE_DEPTH of each length and
  * GH_SPAN_CACHE_MAX heap pages in all (128 KiB with Go's 8 KiB pages; the
- * longest cached spans make room for a new one), and handed out again for a span of the same length without the heap lock,
- * the page search or a metadata allocation. Small-object spans never come
- * here: they live on their class's central list.
+ * longest cached spans make room for a new one), and handed out again for
+ * a span of the same length without the heap lock, the page search or a
+ * metadata allocation. Small-object spans never come here: they live on
+ * their class's central list.
  *
  * A cached span stays in its chunk's span map with its object state free,
  * so a second free of a large object is still reported as a double free.
