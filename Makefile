@@ -10,6 +10,8 @@
 #   make bench        benchmarks against kmalloc/SLUB and the buddy allocator
 #                     in stock guests (2 and 4 CPUs, init_on_alloc=0 and the
 #                     default): .build/bench/report.md and charts
+#   make stress       the stress test alone, long, in the debug guest (4 CPUs):
+#                     GOHEAP_STRESS_SECONDS=600 by default
 #   make debug-kernel build the debug guest kernel (cached; make check does it)
 #   make install      install the module, goheap tool, uapi header, udev rule (DESTDIR=,
 #                     PREFIX=/usr/local); make uninstall removes them
@@ -31,18 +33,31 @@ KREL ?= $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/ge
 
 # Static binaries shipped to /goheap/ in every guest (the goheap tool,
 # selftests, ...). Add each one here with a rule that builds it statically.
-GUEST_BINS := .build/selftests/goheap_dev_test .build/tools/goheap
+GUEST_BINS := .build/selftests/goheap_dev_test .build/tools/goheap .build/selftests/goheap_fuzz
 
 .build/selftests/goheap_dev_test: FORCE
 	@$(MAKE) -s -C tools/testing/selftests/goheap OUTPUT=$(CURDIR)/.build/selftests
+
+# The /dev/goheap fuzzer (guest/fuzz.sh). The sub-make above builds it too:
+# wait for it, so that the two never write the binary at once under -j.
+.build/selftests/goheap_fuzz: .build/selftests/goheap_dev_test FORCE
+	@$(MAKE) -s -C tools/testing/selftests/goheap OUTPUT=$(CURDIR)/.build/selftests fuzz
 
 # The goheap tool (tools/goheap), shipped as /goheap/goheap.
 .build/tools/goheap: FORCE
 	@$(MAKE) -s -C tools/goheap OUTPUT=$(CURDIR)/.build/tools
 
+# The user-space side of the stress test (tools/testing/vm/guest/stress.sh).
+GUEST_BINS += .build/selftests/goheap_span_stress
+
+.build/selftests/goheap_span_stress: tools/testing/selftests/goheap/goheap_span_stress.c \
+		uapi/linux/goheap.h
+	@mkdir -p $(@D)
+	@$(CC) -O2 -Wall -Wextra -Werror -std=gnu11 -static -Iuapi -o $@ $<
+
 FORCE:
 
-.PHONY: all modules deps check demo bench debug-kernel guest-bins print-guest-bins clean \
+.PHONY: all modules deps check demo bench stress debug-kernel guest-bins print-guest-bins clean \
 	install uninstall dkms-src dkms-test htmldocs
 
 all: modules
@@ -61,6 +76,9 @@ demo: deps
 
 bench: deps
 	@$(VM)/bench.sh
+
+stress: deps
+	@$(VM)/stress.sh
 
 debug-kernel: deps
 	@bash -c '. $(VM)/lib.sh && ensure_debug_kernel'

@@ -15,7 +15,11 @@
 #      PASS/FAIL line counts, and so does the boot itself (clean kernel log)
 #   4. debug guest: the debug kernel, 4 CPUs, 2G, loads goheap_kunit.ko; each
 #      KUnit case (each parameter of a parameterised case) counts, and so does
-#      the boot itself
+#      the boot itself; then the selftests and guest/stress.sh (60 s of load)
+#   5. sanitizer guest: the debug kernel again, booted with kasan_multi_shot
+#      and kmemleak=on, loads goheap_sanitizer_kunit.ko, whose cases make
+#      KASAN report on purpose (inside expected-report windows), and checks
+#      that kmemleak reports a goheap object leaked on purpose
 #
 # Builds and logs live in .build/ (logs in .build/logs/).
 set -euo pipefail
@@ -201,12 +205,13 @@ stock_guest() {
 		[ -e "$t" ] && args+=(-t "$t")
 	done
 	mapfile -t bins < <(guest_bins | tr ' ' '\n' | sed '/^$/d')
-	# An experimenter's module, built from the headers and goheap's symvers.
+	# An experimenter's module and the stress load, built from the headers
+	# and goheap's symvers.
 	if build_client "/usr/src/linux-headers-$kver" "$BUILD/stock" "$LOGS/build-client.log"; then
-		ok "build goheap_client.ko against $kver headers + Module.symvers"
-		bins+=("$BUILD/client/goheap_client.ko")
+		ok "build goheap_client.ko, goheap_stress.ko against $kver headers + Module.symvers"
+		bins+=("$BUILD/client/goheap_client.ko" "$BUILD/client/goheap_stress.ko")
 	else
-		fail "build goheap_client.ko (log: ${LOGS#"$GOHEAP_TOP/"}/build-client.log)"
+		fail "build goheap_client.ko, goheap_stress.ko (log: ${LOGS#"$GOHEAP_TOP/"}/build-client.log)"
 		grep -E 'warning:|error:|ERROR' "$LOGS/build-client.log" | details
 	fi
 	"$GOHEAP_VM_DIR/run-guest.sh" -k "/boot/vmlinuz-$kver" -c 2 -m 1G -T 600 \
@@ -261,52 +266,88 @@ kunit_case_log() {
 		{ buf = buf $0 "\n" }' "$1"
 }
 
+# kunit_results DBG [NAME] - one check per KUnit case in the console log
+# $LOGS/NAME.log (default: debug), parsed by DBG's kunit.py.
 kunit_results() {
-	local dbg=$1 rc=0 status name leaf n=0 nbad=0
+	local dbg=$1 name=${2:-debug} rc=0 status case leaf n=0 nbad=0
+	local base=$LOGS/kunit${2:+-$2}
 
-	kunit_ktap "$LOGS/debug.log" >"$LOGS/kunit.ktap"
-	rm -f "$LOGS/kunit.json"
-	python3 "$dbg/tools/testing/kunit/kunit.py" parse --json="$LOGS/kunit.json" \
-		"$LOGS/kunit.ktap" >"$LOGS/kunit.txt" 2>&1 || rc=$?
-	if [ -s "$LOGS/kunit.json" ]; then
-		while IFS=$'\t' read -r status name leaf; do
+	kunit_ktap "$LOGS/$name.log" >"$base.ktap"
+	rm -f "$base.json"
+	python3 "$dbg/tools/testing/kunit/kunit.py" parse --json="$base.json" \
+		"$base.ktap" >"$base.txt" 2>&1 || rc=$?
+	if [ -s "$base.json" ]; then
+		while IFS=$'\t' read -r status case leaf; do
 			n=$((n + 1))
 			case $status in
-			PASS) ok "kunit $name" ;;
-			SKIP) skip "kunit $name" ;;
+			PASS) ok "kunit $case" ;;
+			SKIP) skip "kunit $case" ;;
 			*)
-				fail "kunit $name ($status)"
+				fail "kunit $case ($status)"
 				nbad=$((nbad + 1))
-				kunit_case_log "$LOGS/kunit.ktap" "$leaf" | details
+				kunit_case_log "$base.ktap" "$leaf" | details
 				;;
 			esac
-		done < <(kunit_cases "$LOGS/kunit.json")
+		done < <(kunit_cases "$base.json")
 	fi
 	if [ "$n" = 0 ] || { [ "$rc" != 0 ] && [ "$nbad" = 0 ]; }; then
-		fail "kunit: no results, or errors in the KTAP (see ${LOGS#"$GOHEAP_TOP/"}/kunit.txt)"
-		grep -iE 'error|crash|missing' "$LOGS/kunit.txt" | details
+		fail "kunit: no results, or errors in the KTAP (see ${base#"$GOHEAP_TOP/"}.txt)"
+		grep -iE 'error|crash|missing' "$base.txt" | details
 	fi
 }
 
 debug_guest() {
 	local dbg=$1 status=0 mods bins
 
-	echo "# debug guest: $(basename "$dbg"), 4 CPUs, 2G, KUnit and /dev/goheap selftests"
+	echo "# debug guest: $(basename "$dbg"), 4 CPUs, 2G, KUnit, /dev/goheap selftests, stress, fuzzer"
 	mods=("$BUILD/debug/kmod/goheap.ko" "$BUILD/debug/kmod/tests/goheap_kunit.ko")
 	mapfile -t bins < <(guest_bins | tr ' ' '\n' | sed '/^$/d')
 	if [ ! -e "${mods[0]}" ] || [ ! -e "${mods[1]}" ]; then
 		fail "debug guest: goheap.ko or goheap_kunit.ko was not built"
 		return
 	fi
+	# The stress load, built against the debug tree; guest/stress.sh runs it
+	# for GOHEAP_CHECK_STRESS_SECONDS (make stress runs it longer).
+	if build_client "$dbg" "$BUILD/debug" "$LOGS/build-client-debug.log" \
+		"$BUILD/client-debug"; then
+		ok "build goheap_client.ko, goheap_stress.ko against the debug kernel"
+		mkdir -p "$BUILD/stress-check"
+		echo "${GOHEAP_CHECK_STRESS_SECONDS:-60}" >"$BUILD/stress-check/stress-seconds"
+		bins+=("$BUILD/client-debug/goheap_stress.ko" "$BUILD/stress-check/stress-seconds")
+	else
+		fail "build goheap_stress.ko against the debug kernel (log: ${LOGS#"$GOHEAP_TOP/"}/build-client-debug.log)"
+		grep -E 'warning:|error:|ERROR' "$LOGS/build-client-debug.log" | details
+	fi
 	"$GOHEAP_VM_DIR/run-guest.sh" -k "$dbg/arch/x86/boot/bzImage" -c 4 -m 2G -T 900 \
 		-a "page_table_check=on debug_pagealloc=on" \
 		-j "$GOHEAP_VM_DIR/jobs/kunit.sh" -l "$LOGS/debug.log" \
-		-t "$GOHEAP_VM_DIR/guest/selftests.sh" \
+		-t "$GOHEAP_VM_DIR/guest/selftests.sh" -t "$GOHEAP_VM_DIR/guest/stress.sh" \
+		-t "$GOHEAP_VM_DIR/guest/fuzz.sh" \
 		"${mods[@]}" "$GOHEAP_VM_DIR/jobs/testlib.sh" "$GOHEAP_VM_DIR/jobs/tests.sh" \
 		"${bins[@]}" 2>"$LOGS/debug.err" || status=$?
 	guest_results "debug " "$LOGS/debug.out"
 	kunit_results "$dbg"
 	guest_boot "debug guest" "$status" "$LOGS/debug.err" "$LOGS/debug.log"
+}
+
+# sanitizer_guest DBG - the suites that make KASAN and kmemleak report on
+# purpose, in a debug-kernel boot of their own (jobs/sanitizers.sh).
+sanitizer_guest() {
+	local dbg=$1 status=0 mods
+
+	echo "# sanitizer guest: $(basename "$dbg"), 2 CPUs, 1G, kasan_multi_shot kmemleak=on"
+	mods=("$BUILD/debug/kmod/goheap.ko" "$BUILD/debug/kmod/tests/goheap_sanitizer_kunit.ko")
+	if [ ! -e "${mods[0]}" ] || [ ! -e "${mods[1]}" ]; then
+		fail "sanitizer guest: goheap.ko or goheap_sanitizer_kunit.ko was not built"
+		return
+	fi
+	"$GOHEAP_VM_DIR/run-guest.sh" -k "$dbg/arch/x86/boot/bzImage" -c 2 -m 1G -T 600 \
+		-a "kasan_multi_shot kmemleak=on" \
+		-j "$GOHEAP_VM_DIR/jobs/sanitizers.sh" -l "$LOGS/sanitizers.log" \
+		"${mods[@]}" "$GOHEAP_VM_DIR/jobs/testlib.sh" 2>"$LOGS/sanitizers.err" || status=$?
+	guest_results "sanitizers " "$LOGS/sanitizers.out"
+	kunit_results "$dbg" sanitizers
+	guest_boot "sanitizer guest" "$status" "$LOGS/sanitizers.err" "$LOGS/sanitizers.log"
 }
 
 main() {
@@ -326,7 +367,10 @@ main() {
 		check_build "build W=1 against the debug kernel" "$dbg" "$BUILD/debug"
 	fi
 	stock_guest "$kver"
-	[ -z "$dbg" ] || debug_guest "$dbg"
+	if [ -n "$dbg" ]; then
+		debug_guest "$dbg"
+		sanitizer_guest "$dbg"
+	fi
 
 	echo "# logs in ${LOGS#"$GOHEAP_TOP/"}/, $((SECONDS - start))s"
 	if [ "$skipped" -gt 0 ]; then

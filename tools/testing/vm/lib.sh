@@ -69,17 +69,18 @@ build_module() {
 	make -C "$kdir" M="$dest" W=1 -j"$(nproc)" modules >"$log" 2>&1
 }
 
-# build_client KDIR MODDIR LOG - build tools/testing/kmod/goheap_client.ko in
-# $GOHEAP_TOP/.build/client the way an outside module is built: against the
-# kernel headers in KDIR, goheap's exported header, and the Module.symvers
-# of the goheap build in MODDIR. W=1; any warning fails it.
+# build_client KDIR MODDIR LOG [DEST] - build the modules of tools/testing/kmod
+# (goheap_client.ko, goheap_stress.ko) in DEST (default
+# $GOHEAP_TOP/.build/client) the way an outside module is built: against the
+# kernel headers (or tree) in KDIR, goheap's exported header, and the
+# Module.symvers of the goheap build in MODDIR. W=1; any warning fails it.
 build_client() {
-	local kdir=$1 symvers dest="$GOHEAP_TOP/.build/client" log=$3
+	local kdir=$1 symvers dest=${4:-$GOHEAP_TOP/.build/client} log=$3
 
 	symvers=$(realpath -m "$2/Module.symvers")
 	rm -rf "$dest"
 	mkdir -p "$dest"
-	cp "$GOHEAP_TOP"/tools/testing/kmod/{Kbuild,goheap_client.c} "$dest/"
+	cp "$GOHEAP_TOP"/tools/testing/kmod/{Kbuild,goheap_client.c,goheap_stress.c} "$dest/"
 	make -C "$kdir" M="$dest" W=1 KBUILD_EXTRA_SYMBOLS="$symvers" \
 		GOHEAP_INCLUDE="$GOHEAP_TOP/kmod/include" modules >"$log" 2>&1 &&
 		! grep -q 'warning:' "$log"

@@ -1,0 +1,217 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stress (Documentation/testing.rst, "Stress"). goheap_stress.ko loads
+# goheap from kthreads on every CPU, from hardirq and from softirq, with
+# cross-CPU frees and content checks, for SECONDS; meanwhile, in the
+# background:
+#
+#   - every CPU but cpu0 goes offline and online again, in turn;
+#   - echo 3 >/proc/sys/vm/drop_caches, over and over a second apart
+#     (goheap's shrinker drains its caches and gives memory back), with
+#     compaction every fourth time where the kernel has it;
+#   - a memory hog takes 30 to 60 % of MemAvailable, touches it, holds it
+#     a second and exits, over and over;
+#   - user processes allocate, map, touch and unmap spans of /dev/goheap,
+#     fork, get killed and exit: two loops of goheap_span_stress runs, each
+#     also running the goheap tool (a span held by a process killed with
+#     SIGKILL, and "span run").
+#
+# SECONDS is read from /goheap/stress-seconds (make check's debug guest
+# ships 60, make stress 600 unless told otherwise), else 20; the seed from
+# /goheap/stress-seed, else random (printed either way).
+#
+# Afterwards: goheap_stress reported no error; each background load ran;
+# no OOM kill; every CPU is online; with the caches drained (drop_caches),
+# memstats balance: HeapObjects 0, Mallocs = Frees, nothing cached, no heap
+# page in a span (HeapInuse back to the fresh heap's), every misuse counter
+# 0; both modules unload.
+. /goheap/testlib.sh
+
+D=/sys/kernel/debug/goheap
+STRESS=/goheap/goheap_stress.ko
+SPANS=/goheap/goheap_span_stress
+G=/goheap/goheap
+T=/tmp/stress
+STOP=$T.stop
+
+if [ ! -e "$STRESS" ]; then
+	skip "stress" "$STRESS not shipped"
+	exit 0
+fi
+
+secs=20
+[ ! -r /goheap/stress-seconds ] || secs=$(cat /goheap/stress-seconds)
+seed=$((RANDOM * 32768 + RANDOM + 1))
+[ ! -r /goheap/stress-seed ] || seed=$(cat /goheap/stress-seed)
+
+stat() {
+	awk -v k="$1" '$1 == k { print $2 }' $D/memstats
+}
+
+# CPUs that can go offline: each one's "online" file, cpu0 left out.
+hp_cpus() {
+	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
+		[ -w "$f" ] && [ "$f" != /sys/devices/system/cpu/cpu0/online ] && echo "$f"
+	done
+}
+
+hotplug_loop() {
+	n=0 bad=0
+	while [ ! -e $STOP ]; do
+		for f in $HP; do
+			[ ! -e $STOP ] || break
+			if echo 0 >"$f" 2>/dev/null; then
+				usleep $((RANDOM % 300000))
+				tries=0
+				until echo 1 >"$f" 2>/dev/null || [ $tries -ge 50 ]; do
+					tries=$((tries + 1))
+					bad=$((bad + 1))
+					usleep 100000
+				done
+				n=$((n + 1))
+			else
+				bad=$((bad + 1))
+			fi
+			usleep $((100000 + RANDOM % 200000))
+		done
+	done
+	echo "$n $bad" >$T.hotplug
+}
+
+drop_loop() {
+	n=0 c=0 longest=0
+	while [ ! -e $STOP ]; do
+		t0=$(date +%s)
+		echo 3 >/proc/sys/vm/drop_caches && n=$((n + 1))
+		t=$(($(date +%s) - t0))
+		[ $t -le $longest ] || longest=$t
+		if [ $((n % 4)) = 0 ] && [ -w /proc/sys/vm/compact_memory ]; then
+			echo 1 >/proc/sys/vm/compact_memory && c=$((c + 1))
+		fi
+		sleep 1
+	done
+	echo "$n $c $longest" >$T.drop
+}
+
+hog_loop() {
+	n=0 max=0 t0=$(date +%s)
+	while [ ! -e $STOP ]; do
+		avail=$(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo)
+		mb=$((avail * (30 + RANDOM % 31) / 100 / 1024))
+		if [ "$mb" -gt 0 ]; then
+			# dd reads (touches) all of it at once, then blocks on the pipe.
+			dd if=/dev/zero bs=${mb}M count=1 2>/dev/null | sleep 1
+			n=$((n + 1))
+			[ "$mb" -le "$max" ] || max=$mb
+		else
+			sleep 1
+		fi
+	done
+	echo "$n $max $(($(date +%s) - t0))" >$T.hog
+}
+
+# span_loop ID - user processes on /dev/goheap until told to stop.
+span_loop() {
+	n=0 bad=0 k=0
+	while [ ! -e $STOP ]; do
+		n=$((n + 1))
+		$SPANS -t 2 -p 32 -s $((seed + $1 * 100000 + n)) >>$T.spans.$1 2>&1 ||
+			bad=$((bad + 1))
+		[ -x $G ] || continue
+		$G span alloc $((1 + RANDOM % 16)) , map , touch , sleep 5 >/dev/null 2>&1 &
+		usleep $((RANDOM % 400000))
+		kill -9 $! 2>/dev/null
+		wait $! 2>/dev/null
+		k=$((k + 1))
+		$G span run --pages $((1 + RANDOM % 64)) --touch >/dev/null 2>>$T.spans.$1 ||
+			bad=$((bad + 1))
+	done
+	echo "$n $bad $k" >$T.span.$1
+}
+
+# memstats_clean - the heap balances: every object freed, nothing cached,
+# no page in a span beyond the fresh heap's, no misuse counted.
+memstats_clean() {
+	bad=0
+	for k in HeapObjects PerCPUCachedObjects CentralCachedObjects LargeObjects TinyObjects; do
+		[ "$(stat $k)" = 0 ] || { echo "$k $(stat $k), want 0"; bad=1; }
+	done
+	[ "$(stat Mallocs)" = "$(stat Frees)" ] ||
+		{ echo "Mallocs $(stat Mallocs) != Frees $(stat Frees)"; bad=1; }
+	[ "$(stat HeapInuse)" -le "$inuse0" ] ||
+		{ echo "HeapInuse $(stat HeapInuse), fresh heap $inuse0"; bad=1; }
+	awk '$1 ~ /^(Invalid|Interior|Double)Frees$|Errors$/ && $2 != 0 { print; bad = 1 }
+	     END { exit bad }' $D/memstats || bad=1
+	[ "$(stat HeapSys)" -eq $(($(stat HeapInuse) + $(stat HeapIdle))) ] ||
+		{ echo "HeapSys != HeapInuse + HeapIdle"; bad=1; }
+	[ $bad = 0 ] || sed 's/^/memstats: /' $D/memstats
+	return $bad
+}
+
+rm -f $T.*
+echo "    $secs s of load, seed $seed, $(grep -c '^processor' /proc/cpuinfo) CPUs"
+grep -q '^goheap ' /proc/modules || check "insmod goheap.ko" insmod /goheap/goheap.ko
+cp $D/memstats $T.before
+inuse0=$(stat HeapInuse)
+HP=$(hp_cpus)
+
+[ -z "$HP" ] || hotplug_loop &
+drop_loop &
+hog_loop &
+if [ -x $SPANS ]; then
+	span_loop 1 &
+	span_loop 2 &
+fi
+start=$(date +%s)
+check "goheap_stress: $secs s of load, no error" \
+	insmod $STRESS duration_s="$secs" seed="$seed"
+touch $STOP
+wait
+echo "    load and background ended after $(($(date +%s) - start)) s"
+dmesg | sed -n 's/^\[[^]]*\] \(goheap_stress: \)/    \1/p'
+
+for f in $HP; do
+	[ "$(cat "$f")" = 1 ] || echo 1 >"$f"
+done
+check "every CPU online again" test "$(grep -c '^processor' /proc/cpuinfo)" -eq \
+	"$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)"
+if [ -n "$HP" ]; then
+	read -r n bad <$T.hotplug
+	echo "    CPU hotplug: $n offline/online cycles over $(echo $HP | wc -w) CPUs, $bad refused writes"
+	check "CPUs went offline and online during the load" test "$n" -gt 0
+else
+	skip "CPU hotplug during the load" "no CPU can go offline"
+fi
+read -r n c t <$T.drop
+echo "    drop_caches: $n times (the longest took $t s), compact_memory: $c times"
+check "drop_caches ran during the load" test "$n" -gt 0
+read -r n max t <$T.hog
+echo "    memory hog: $n rounds in $t s, up to $max MiB"
+check "memory hog ran during the load" test "$n" -gt 0
+check "no OOM kill" sh -c '! dmesg | grep -E "Out of memory|invoked oom-killer"'
+if [ -x $SPANS ]; then
+	runs=0 bad=0 kills=0
+	for i in 1 2; do
+		read -r n b k <$T.span.$i
+		runs=$((runs + n)) bad=$((bad + b)) kills=$((kills + k))
+	done
+	cat $T.spans.* | awk -v runs=$runs -v kills=$kills '
+		/^goheap_span_stress: [0-9]/ { s += $2; f += $7; k += $9; b += $12; l += $16 }
+		END { printf "    user processes: %d goheap_span_stress runs: %d spans, %d forks (%d children killed), %d frees refused (EBUSY) while a child mapped the span, %d left mapped at close or exit; %d goheap tool runs killed holding a span\n", runs, s, f, k, b, l, kills }'
+	grep -h 'error:' $T.spans.* | head -n 10 | sed 's/^/    /'
+	check "user processes: spans mapped, forked, killed; no error" test "$bad" = 0 -a "$runs" -gt 0
+else
+	skip "user processes on /dev/goheap" "$SPANS not shipped"
+fi
+
+# The shrinker drains every CPU's cache and every transfer cache.
+echo 3 >/proc/sys/vm/drop_caches
+check "memstats balance after the load (caches drained)" memstats_clean
+echo "    memstats before -> after:"
+awk 'NR == FNR { a[$1] = $2; next } { printf "    %-22s %12s -> %s\n", $1, a[$1], $2 }' \
+	$T.before $D/memstats | grep -E ' (Sys|HeapSys|HeapInuse|HeapObjects|Mallocs|Frees|TotalAlloc|Grows|Releases) '
+if grep -q '^goheap_stress ' /proc/modules; then
+	check "rmmod goheap_stress" rmmod goheap_stress
+fi
+check "rmmod goheap" rmmod goheap
