@@ -27,22 +27,7 @@ set -euo pipefail
 
 BUILD=$GOHEAP_TOP/.build
 LOGS=$BUILD/logs
-passed=0 failed=0 skipped=0 guest_failed=0
-
-ok() {
-	echo "ok   $1"
-	passed=$((passed + 1))
-}
-
-fail() {
-	echo "FAIL $1"
-	failed=$((failed + 1))
-}
-
-skip() {
-	echo "skip $1"
-	skipped=$((skipped + 1))
-}
+guest_failed=0
 
 # details - indent up to 20 lines of stdin under a FAIL line.
 details() {
@@ -373,12 +358,7 @@ main() {
 	fi
 
 	echo "# logs in ${LOGS#"$GOHEAP_TOP/"}/, $((SECONDS - start))s"
-	if [ "$skipped" -gt 0 ]; then
-		echo "$passed passed, $failed failed, $skipped skipped"
-	else
-		echo "$passed passed, $failed failed"
-	fi
-	[ "$failed" = 0 ]
+	tally_summary
 }
 
 main "$@"

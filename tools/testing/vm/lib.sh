@@ -8,6 +8,36 @@ GOHEAP_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GOHEAP_TOP=$(cd "$GOHEAP_VM_DIR/../../.." && pwd)
 GOHEAP_CACHE=${GOHEAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/goheap}
 
+# Tallies of the host scripts that print one line per check (check.sh,
+# stress.sh): ok, fail and skip print the line and count it; tally_summary
+# prints the closing "N passed, N failed[, N skipped]" line and fails if
+# anything did.
+passed=0 failed=0 skipped=0
+
+ok() {
+	echo "ok   $1"
+	passed=$((passed + 1))
+}
+
+fail() {
+	echo "FAIL $1"
+	failed=$((failed + 1))
+}
+
+skip() {
+	echo "skip $1"
+	skipped=$((skipped + 1))
+}
+
+tally_summary() {
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" = 0 ]
+}
+
 # stock_kver - version of the newest installed Debian kernel that has both an
 # image and headers (the running kernel of the build machine is irrelevant).
 stock_kver() {

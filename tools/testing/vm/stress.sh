@@ -22,17 +22,6 @@ BUILD=$GOHEAP_TOP/.build
 LOGS=$BUILD/logs
 SECONDS_OF_LOAD=${GOHEAP_STRESS_SECONDS:-600}
 CPUS=${GOHEAP_STRESS_CPUS:-4}
-passed=0 failed=0 skipped=0
-
-ok() {
-	echo "ok   $1"
-	passed=$((passed + 1))
-}
-
-fail() {
-	echo "FAIL $1"
-	failed=$((failed + 1))
-}
 
 # build NAME LOG CMD... - one check: CMD succeeds with no warning in LOG.
 build() {
@@ -56,7 +45,7 @@ results() {
 	while IFS= read -r line; do
 		case $line in
 		'PASS: '*) ok "stress ${line#PASS: }" ;;
-		'SKIP: '*) echo "skip stress ${line#SKIP: }"; skipped=$((skipped + 1)) ;;
+		'SKIP: '*) skip "stress ${line#SKIP: }" ;;
 		'FAIL: '*) fail "stress ${line#FAIL: }" ;;
 		'    '*) echo "$line" ;;
 		esac
@@ -104,12 +93,7 @@ main() {
 	fi
 
 	echo "# logs in ${LOGS#"$GOHEAP_TOP/"}/stress.{log,out}, $((SECONDS - start))s"
-	if [ "$skipped" -gt 0 ]; then
-		echo "$passed passed, $failed failed, $skipped skipped"
-	else
-		echo "$passed passed, $failed failed"
-	fi
-	[ "$failed" = 0 ]
+	tally_summary
 }
 
 main "$@"
