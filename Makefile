@@ -10,6 +10,9 @@
 #   make bench        benchmarks against kmalloc/SLUB and the buddy allocator
 #                     in stock guests (2 and 4 CPUs, init_on_alloc=0 and the
 #                     default): .build/bench/report.md and charts
+#   make bench-icount the same in deterministic mode (qemu -icount: figures are
+#                     guest instruction counts), 1 CPU, init_on_alloc=0:
+#                     .build/bench-icount/report.md
 #   make stress       the stress test alone, long, in the debug guest (4 CPUs):
 #                     GOHEAP_STRESS_SECONDS=600 by default
 #   make debug-kernel build the debug guest kernel (cached; make check does it)
@@ -57,7 +60,7 @@ GUEST_BINS += .build/selftests/goheap_span_stress
 
 FORCE:
 
-.PHONY: all modules deps check demo bench stress debug-kernel guest-bins print-guest-bins clean \
+.PHONY: all modules deps check demo bench bench-icount stress debug-kernel guest-bins print-guest-bins clean \
 	install uninstall dkms-src dkms-test htmldocs
 
 all: modules
@@ -76,6 +79,9 @@ demo: deps
 
 bench: deps
 	@$(VM)/bench.sh
+
+bench-icount: deps
+	@BENCH_ICOUNT=1 $(VM)/bench.sh
 
 stress: deps
 	@$(VM)/stress.sh

@@ -669,13 +669,23 @@ def main():
 
     made = charts(outdir, boots)
     h = boots[0].host
-    out = ['# goheap benchmark report\n',
-           '**All timings are emulated**: every figure comes from a QEMU guest under '
-           'software emulation (TCG, `-accel tcg,thread=multi -cpu max`, no KVM), where '
-           'absolute times are inflated, and unevenly so per primitive (see the calibration '
-           'table: an allocation pair costs hundreds of emulated ns against 10–20 ns '
-           'natively). Only ratios of figures measured in the same boot are quoted as '
-           'results, and each boot states its `init_on_alloc` setting.\n',
+    if 'icount' in h.get('accel', ''):
+        mode = ('**Deterministic mode** (`make bench-icount`): QEMU with `-icount shift=0` '
+                '(single-threaded TCG, no KVM), where the guest clock advances exactly 1 ns '
+                'per guest instruction executed. Every "ns" figure below is therefore a count '
+                'of guest instructions, the same from run to run on the same build and '
+                'independent of host load; it says nothing of cache misses or of how '
+                'expensive each instruction is. Multi-CPU figures (cross-CPU, scaling) '
+                'interleave the vCPUs on one host thread and are not meaningful here. Use '
+                'the ratios to cross-check those of `make bench`.\n')
+    else:
+        mode = ('**All timings are emulated**: every figure comes from a QEMU guest under '
+                'software emulation (TCG, `-accel tcg,thread=multi -cpu max`, no KVM), where '
+                'absolute times are inflated, and unevenly so per primitive (see the '
+                'calibration table: an allocation pair costs hundreds of emulated ns against '
+                '10–20 ns natively). Only ratios of figures measured in the same boot are '
+                'quoted as results, and each boot states its `init_on_alloc` setting.\n')
+    out = ['# goheap benchmark report\n', mode,
            '- Host: %s, %s cores (shared with other work), QEMU %s, %s' %
            (h.get('host_cpu', '?'), h.get('host_cores', '?'), h.get('qemu', '?'), h.get('date', '?')),
            '- Guest kernel: Debian %s (SLUB), heap page size %s B; goheap source tree %s' %

@@ -22,6 +22,12 @@
 #   BENCH_MEM=2G              guest memory
 #   BENCH_WORKLOADS=FILE      workload list instead of the default one below
 #                             (one "<workload> [key=value ...]" per line)
+#   BENCH_ICOUNT=1            deterministic mode (make bench-icount): QEMU
+#                             -icount shift=0, single-threaded, so every "ns"
+#                             is a guest instruction; output in
+#                             .build/bench-icount/. One CPU (a second one
+#                             never comes up under -icount here), so no
+#                             crosscpu or scaling; init_on_alloc=0
 #
 # Takes about 5 minutes on 2 host cores. Exits non-zero if the build, any
 # boot or the report failed; a report is written from whatever boots
@@ -31,6 +37,12 @@ set -euo pipefail
 
 BUILD=$GOHEAP_TOP/.build
 OUT=$BUILD/bench
+icount=()
+if [ "${BENCH_ICOUNT:-0}" = 1 ]; then
+	OUT=$BUILD/bench-icount
+	icount=(-i)
+	: "${BENCH_CPUS:=1}" "${BENCH_INIT:=0}"
+fi
 
 # The default workload list: iteration counts sized so that one boot takes
 # well under two minutes of TCG time (see Documentation/benchmarks.rst).
@@ -56,8 +68,9 @@ host_line() {
 	qemu=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version //p')
 	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)
 	tree=$(git -C "$GOHEAP_TOP" describe --always --dirty 2>/dev/null || echo unknown)
-	printf 'bench=host label=%s guest_cpus=%s init_on_alloc=%s host_cores=%s qemu="%s" host_cpu="%s" tree=%s date=%s accel=tcg,thread=multi\n' \
-		"$1" "$2" "$3" "$(nproc)" "$qemu" "$cpu" "$tree" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	printf 'bench=host label=%s guest_cpus=%s init_on_alloc=%s host_cores=%s qemu="%s" host_cpu="%s" tree=%s date=%s accel=%s\n' \
+		"$1" "$2" "$3" "$(nproc)" "$qemu" "$cpu" "$tree" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		"$([ ${#icount[@]} = 0 ] && echo tcg,thread=multi || echo tcg,icount=0)"
 }
 
 # boot_one CPUS INIT KVER - one guest run; leaves raw/<label>.txt.
@@ -68,7 +81,8 @@ boot_one() {
 	[ "$init" = default ] || append="init_on_alloc=$init"
 	echo "bench: booting $kver, $cpus CPUs, init_on_alloc=$init"
 	"$GOHEAP_VM_DIR/run-guest.sh" -k "/boot/vmlinuz-$kver" -c "$cpus" -m "${BENCH_MEM:-2G}" \
-		-T 900 -a "$append" -j "$GOHEAP_VM_DIR/jobs/bench.sh" -l "$OUT/logs/$label.log" \
+		-T 1800 "${icount[@]}" -a "$append" -j "$GOHEAP_VM_DIR/jobs/bench.sh" \
+		-l "$OUT/logs/$label.log" \
 		"$OUT/module/kmod/goheap.ko" "$OUT/bench-workloads" 2>"$OUT/logs/$label.err" ||
 		status=$?
 	{
@@ -98,6 +112,8 @@ main() {
 	fi
 	if [ -n "${BENCH_WORKLOADS:-}" ]; then
 		grep -v '^[[:space:]]*\(#\|$\)' "$BENCH_WORKLOADS" >"$OUT/bench-workloads"
+	elif [ ${#icount[@]} != 0 ]; then
+		default_workloads | grep -v -e '^crosscpu' -e '^scaling' >"$OUT/bench-workloads"
 	else
 		default_workloads >"$OUT/bench-workloads"
 	fi

@@ -4,7 +4,7 @@
 # Boot a kernel in QEMU (software emulation, TCG) from a busybox initramfs,
 # run one job script in the guest, and judge the run.
 #
-# Usage: run-guest.sh -k KERNEL -j JOB -l LOG [-c CPUS] [-m MEM] [-a APPEND] [-T SECONDS] [-t TEST]... [FILE]...
+# Usage: run-guest.sh -k KERNEL -j JOB -l LOG [-c CPUS] [-m MEM] [-a APPEND] [-T SECONDS] [-i] [-t TEST]... [FILE]...
 #
 #   -k KERNEL   bzImage to boot
 #   -j JOB      script /init runs (see jobs/); its output is the result channel
@@ -13,6 +13,8 @@
 #   -m MEM      guest memory (default 1G)
 #   -a APPEND   extra kernel command line
 #   -T SECONDS  hard time limit for the whole boot (default 300)
+#   -i          deterministic mode: single-threaded TCG with -icount
+#               shift=0, so the guest clock advances 1 ns per instruction
 #   -t TEST     a guest test, shipped to /goheap/tests/ (repeatable)
 #   FILE...     shipped to /goheap/ (modules, static binaries)
 #
@@ -55,7 +57,7 @@ boot() {
 
 	cmdline+=" log_buf_len=4M $append"
 	timeout -k 10 "$time_limit" qemu-system-x86_64 \
-		-accel tcg,thread=multi -cpu "${GOHEAP_QEMU_CPU:-max}" \
+		"${accel[@]}" -cpu "${GOHEAP_QEMU_CPU:-max}" \
 		-smp "$cpus" -m "$mem" \
 		-nodefaults -display none -monitor none -no-reboot \
 		-serial "file:$log" -serial "file:$out" \
@@ -130,7 +132,8 @@ judge() {
 
 cpus=2 mem=1G append='' time_limit=300 kernel='' job='' log=''
 tests=()
-while getopts 'k:j:l:c:m:a:T:t:h' opt; do
+accel=(-accel tcg,thread=multi)
+while getopts 'k:j:l:c:m:a:T:it:h' opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	j) job=$OPTARG ;;
@@ -139,6 +142,7 @@ while getopts 'k:j:l:c:m:a:T:t:h' opt; do
 	m) mem=$OPTARG ;;
 	a) append=$OPTARG ;;
 	T) time_limit=$OPTARG ;;
+	i) accel=(-accel tcg,thread=single -icount shift=0) ;;
 	t) tests+=(-t "$OPTARG") ;;
 	*) usage ;;
 	esac
