@@ -151,16 +151,25 @@ static void reap(pid_t pid, int killed)
 		error("child %d: status %#x", pid, status);
 }
 
-static void do_fork(int fd, struct span *s)
+/* fork(); on failure the span is unmapped and freed, and -1 returned. */
+static pid_t fork_or_free(int fd, struct span *s)
 {
-	size_t middle = s->size / HW_PAGE / 2;
 	pid_t pid = fork();
 
 	if (pid < 0) {
 		error("fork: %s", strerror(errno));
 		unmap_and_free(fd, s);
-		return;
 	}
+	return pid;
+}
+
+static void do_fork(int fd, struct span *s)
+{
+	size_t middle = s->size / HW_PAGE / 2;
+	pid_t pid = fork_or_free(fd, s);
+
+	if (pid < 0)
+		return;
 	if (!pid) {
 		int bad = check(s, 0, -1);
 
@@ -178,13 +187,10 @@ static void do_fork(int fd, struct span *s)
 
 static void do_busy(int fd, struct span *s)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_or_free(fd, s);
 
-	if (pid < 0) {
-		error("fork: %s", strerror(errno));
-		unmap_and_free(fd, s);
+	if (pid < 0)
 		return;
-	}
 	if (!pid) {
 		usleep(rnd(20000));
 		_exit(check(s, 0, -1) ? 1 : 0);
@@ -206,13 +212,10 @@ static void do_busy(int fd, struct span *s)
 
 static void do_kill(int fd, struct span *s)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_or_free(fd, s);
 
-	if (pid < 0) {
-		error("fork: %s", strerror(errno));
-		unmap_and_free(fd, s);
+	if (pid < 0)
 		return;
-	}
 	if (!pid) {
 		for (;;)
 			stamp(s, 2);
