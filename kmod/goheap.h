@@ -587,6 +587,32 @@ static __always_inline struct gh_span *gh_span_lookup(struct gh_heap *h, const v
 	return s;
 }
 
+/**
+ * gh_span_obj_index() - index of the object holding an address.
+ * @s: span containing @p.
+ * @p: address inside @s.
+ * @interior: set to true when @p is not the first byte of its object.
+ *
+ * Inline: the free path calls it for every object.
+ *
+ * Context: any; takes no lock.
+ * Return: the object index.
+ */
+static __always_inline unsigned int gh_span_obj_index(const struct gh_span *s,
+						      const void *p, bool *interior)
+{
+	unsigned long off = (unsigned long)p - s->base;
+	unsigned int idx;
+
+	if (s->kind != GH_SPAN_SMALL) {
+		*interior = off != 0;
+		return 0;
+	}
+	idx = ((u64)off * s->div_mul) >> 32;
+	*interior = (unsigned long)idx * s->elemsize != off;
+	return idx;
+}
+
 /* spancache.c */
 struct gh_span *gh_span_cache_alloc(struct gh_heap *h, unsigned int npages,
 				    unsigned int align, enum gh_span_kind kind, gfp_t gfp);
@@ -605,7 +631,6 @@ unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal);
 unsigned long gh_limit_reclaim(struct gh_heap *h, gfp_t gfp);
 
 /* span.c */
-unsigned int gh_span_obj_index(const struct gh_span *s, const void *p, bool *interior);
 unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int max);
 void gh_span_put(struct gh_span *s, const void *p);
 

@@ -14,30 +14,6 @@
 #include "goheap.h"
 
 /**
- * gh_span_obj_index() - index of the object holding an address.
- * @s: span containing @p.
- * @p: address inside @s.
- * @interior: set to true when @p is not the first byte of its object.
- *
- * Context: any; takes no lock.
- * Return: the object index.
- */
-unsigned int gh_span_obj_index(const struct gh_span *s, const void *p, bool *interior)
-{
-	unsigned long off = (unsigned long)p - s->base;
-	unsigned int idx;
-
-	if (s->kind != GH_SPAN_SMALL) {
-		*interior = off != 0;
-		return 0;
-	}
-	idx = ((u64)off * s->div_mul) >> 32;
-	*interior = (unsigned long)idx * s->elemsize != off;
-	return idx;
-}
-EXPORT_SYMBOL_IF_KUNIT(gh_span_obj_index);
-
-/**
  * gh_span_take() - move free objects out of a span.
  * @s: small-object span.
  * @objs: where to store the objects and their state bytes.
