@@ -22,17 +22,11 @@
 #include "goheap.h"
 #include "sanitize.h"
 
-#define GH_BUCKETS	ARRAY_SIZE(((struct gh_central *)0)->partial)
-
 /* Put a span on the list its occupancy calls for. Central lock held. */
 static void relist(struct gh_central *c, struct gh_span *s)
 {
-	int bucket;
+	int bucket = gh_central_bucket(s);
 
-	if (s->allocated == s->nelems)
-		bucket = GH_BUCKETS;	/* full */
-	else
-		bucket = s->allocated * GH_BUCKETS / s->nelems;
 	if (bucket == s->bucket)
 		return;
 

@@ -129,11 +129,6 @@ static void print_stack(const char *what, depot_stack_handle_t handle)
 	stack_depot_print(handle);
 }
 
-static size_t slot_bytes(struct gh_heap *h, struct gh_span *s)
-{
-	return s->kind == GH_SPAN_LARGE ? gh_span_bytes(h, s) : s->elemsize;
-}
-
 static void *obj_addr(struct gh_span *s, unsigned int idx)
 {
 	return (void *)(s->base + (unsigned long)idx * s->elemsize);
@@ -174,8 +169,8 @@ static void report(struct gh_heap *h, enum gh_debug_error kind, struct gh_span *
 	kasan_disable_current();
 	got = *bad;
 	kasan_enable_current();
-	pr_err("%s: %s object %p (%zu B slot, %u B asked): byte %td is 0x%02x, not 0x%02x\n",
-	       h->name, what[kind], p, slot_bytes(h, s), t->size, bad - p, got, want);
+	pr_err("%s: %s object %p (%u B slot, %u B asked): byte %td is 0x%02x, not 0x%02x\n",
+	       h->name, what[kind], p, s->elemsize, t->size, bad - p, got, want);
 	print_stack("last allocated by", t->alloc);
 	print_stack("last freed by", t->free);
 }
@@ -246,7 +241,7 @@ void *gh_debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 void gh_debug_check_free(struct gh_heap *h, struct gh_span *s, unsigned int idx)
 {
 	struct gh_track *t = &s->track[idx];
-	size_t usable = slot_bytes(h, s);
+	size_t usable = s->elemsize;
 	u8 *p = obj_addr(s, idx), *bad;
 
 	if ((h->debug & GH_DEBUG_REDZONE) && t->size < usable) {
@@ -285,7 +280,7 @@ size_t gh_debug_usable_size(struct gh_heap *h, struct gh_span *s, unsigned int i
 {
 	if (h->debug & GH_DEBUG_REDZONE)
 		return s->track[idx].size;
-	return slot_bytes(h, s);
+	return s->elemsize;
 }
 
 /**
@@ -310,8 +305,8 @@ void gh_debug_report_object(struct gh_heap *h, const void *p)
 		return;
 	idx = gh_span_obj_index(s, p, &interior);
 	t = &s->track[idx];
-	pr_err("%s: object %p (%zu B slot, %u B asked at its last allocation)\n",
-	       h->name, obj_addr(s, idx), slot_bytes(h, s), t->size);
+	pr_err("%s: object %p (%u B slot, %u B asked at its last allocation)\n",
+	       h->name, obj_addr(s, idx), s->elemsize, t->size);
 	print_stack("last allocated by", t->alloc);
 	print_stack("last freed by", t->free);
 }
@@ -333,7 +328,7 @@ void gh_debug_report_object(struct gh_heap *h, const void *p)
 bool gh_debug_object_ok(struct gh_heap *h, struct gh_span *s, unsigned int idx, u8 state)
 {
 	const struct gh_track *t = &s->track[idx];
-	size_t usable = slot_bytes(h, s);
+	size_t usable = s->elemsize;
 	u8 *p = obj_addr(s, idx);
 
 	if (state != GH_OBJ_LIVE)

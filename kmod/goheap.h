@@ -546,6 +546,7 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 			      unsigned int cls, gfp_t gfp);
 void gh_span_free(struct gh_heap *h, struct gh_span *s);
 unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s);
+unsigned int gh_chunk_maxrun(const struct gh_chunk *ch);
 unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
 				  unsigned int min_run, unsigned long goal);
 unsigned long gh_pageheap_reclaimable(struct gh_heap *h);
@@ -635,6 +636,19 @@ unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int m
 void gh_span_put(struct gh_span *s, const void *p);
 
 /* central.c */
+#define GH_BUCKETS	ARRAY_SIZE(((struct gh_central *)0)->partial)
+
+/*
+ * The central list a small span belongs on: its partial bucket by
+ * occupancy, or GH_BUCKETS when it has no free object (the full list).
+ */
+static inline int gh_central_bucket(const struct gh_span *s)
+{
+	if (s->allocated == s->nelems)
+		return GH_BUCKETS;
+	return s->allocated * GH_BUCKETS / s->nelems;
+}
+
 int gh_central_init(struct gh_heap *h);
 void gh_central_destroy(struct gh_heap *h);
 unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, struct gh_obj *objs,

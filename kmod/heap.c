@@ -326,7 +326,6 @@ size_t gh_usable_size(struct gh_heap *h, const void *p)
 	enum gh_misuse why;
 	struct gh_span *s;
 	unsigned int idx;
-	size_t usable;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return 0;
@@ -337,9 +336,8 @@ size_t gh_usable_size(struct gh_heap *h, const void *p)
 		return gh_tiny_usable_size(s, p);
 	if (h->debug)
 		return gh_debug_usable_size(h, s, idx);
-	usable = s->kind == GH_SPAN_LARGE ? gh_span_bytes(h, s) : s->elemsize;
-	gh_san_open(p, usable);
-	return usable;
+	gh_san_open(p, s->elemsize);
+	return s->elemsize;
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_usable_size);
 

@@ -52,8 +52,14 @@ static unsigned long map_index(unsigned long addr)
 	return gh_map_index(addr);
 }
 
-/* Recompute a chunk's longest free run (bounded by its size). */
-static unsigned int chunk_maxrun(const struct gh_chunk *ch)
+/**
+ * gh_chunk_maxrun() - recompute a chunk's longest free run from its bitmap.
+ * @ch: chunk.
+ *
+ * Context: the heap lock held (or the chunk not yet in the heap).
+ * Return: the run's length in heap pages (bounded by the chunk's size).
+ */
+unsigned int gh_chunk_maxrun(const struct gh_chunk *ch)
 {
 	unsigned long s = 0, e, best = 0;
 
@@ -80,7 +86,7 @@ static void tree_set(struct gh_heap *h, unsigned int slot, unsigned int val)
 
 static void chunk_update(struct gh_heap *h, struct gh_chunk *ch)
 {
-	ch->maxrun = chunk_maxrun(ch);
+	ch->maxrun = gh_chunk_maxrun(ch);
 	tree_set(h, ch->slot, ch->maxrun);
 }
 

@@ -32,7 +32,6 @@
 #include "goheap.h"
 
 #define GH_VALIDATE_MAX_MSGS	20
-#define GH_BUCKETS		ARRAY_SIZE(((struct gh_central *)0)->partial)
 
 struct vstate {
 	struct seq_file *m;
@@ -52,22 +51,6 @@ static __printf(2, 3) void verr(struct vstate *v, const char *fmt, ...)
 	va_start(args, fmt);
 	seq_vprintf(v->m, fmt, args);
 	va_end(args);
-}
-
-/* Longest run of clear bits in the first @n bits of @map. */
-static unsigned int longest_zero_run(const unsigned long *map, unsigned int n)
-{
-	unsigned int start = 0, end, best = 0;
-
-	while (start < n) {
-		start = find_next_zero_bit(map, n, start);
-		if (start >= n)
-			break;
-		end = find_next_bit(map, n, start);
-		best = max(best, end - start);
-		start = end;
-	}
-	return best;
 }
 
 static void check_objects(struct gh_heap *h, struct gh_span *s, struct vstate *v)
@@ -94,7 +77,8 @@ static void check_small(struct gh_heap *h, unsigned int cls, struct gh_span *s, 
 			struct vstate *v)
 {
 	const struct gh_class *k = &h->classes[cls];
-	unsigned int w, want;
+	unsigned int w;
+	int want;
 
 	v->spans[GH_SPAN_SMALL]++;
 	if (s->kind != GH_SPAN_SMALL || s->cls != cls || s->nelems != k->nelems ||
@@ -113,9 +97,9 @@ static void check_small(struct gh_heap *h, unsigned int cls, struct gh_span *s, 
 	if (find_first_zero_bit(s->allocbits, s->nelems) < s->freeindex)
 		verr(v, "class %u: span %p has a free object below its hint %u\n", cls,
 		     (void *)s->base, s->freeindex);
-	want = s->allocated == s->nelems ? GH_BUCKETS : s->allocated * GH_BUCKETS / s->nelems;
+	want = gh_central_bucket(s);
 	if (s->bucket != bucket || bucket != want)
-		verr(v, "class %u: span %p (%u of %u out) on list %d, marked %d, not %u\n", cls,
+		verr(v, "class %u: span %p (%u of %u out) on list %d, marked %d, not %d\n", cls,
 		     (void *)s->base, s->allocated, s->nelems, bucket, s->bucket, want);
 	check_objects(h, s, v);
 }
@@ -197,7 +181,7 @@ static unsigned long check_chunk(struct gh_heap *h, struct gh_chunk *ch, struct 
 	if (w != ch->nreleased || !bitmap_subset(ch->released, ch->inuse, ch->npages))
 		verr(v, "chunk %p: %u pages released by its bitmap, counted %u\n",
 		     (void *)ch->base, w, ch->nreleased);
-	run = longest_zero_run(ch->inuse, ch->npages);
+	run = gh_chunk_maxrun(ch);
 	if (run != ch->maxrun || h->tree[h->tree_cap + ch->slot] != ch->maxrun ||
 	    h->slot_chunk[ch->slot] != ch)
 		verr(v, "chunk %p: longest free run %u, summary %u, tree leaf %u\n",
