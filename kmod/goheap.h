@@ -547,6 +547,11 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 void gh_span_free(struct gh_heap *h, struct gh_span *s);
 unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s);
 unsigned int gh_chunk_maxrun(const struct gh_chunk *ch);
+bool gh_granule_released(const struct gh_chunk *ch, unsigned long addr);
+#if IS_ENABLED(CONFIG_KUNIT)
+bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch);
+void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch);
+#endif
 unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
 				  unsigned int min_run, unsigned long goal);
 unsigned long gh_pageheap_reclaimable(struct gh_heap *h);

@@ -23,7 +23,9 @@
  * under the heap lock and read without it, and chunk descriptors are freed
  * after an RCU grace period. Span metadata is freed at once: a lookup of a
  * pointer whose span is being freed concurrently (a free racing the free
- * that empties the span, a caller bug) may read freed metadata.
+ * that empties the span, a caller bug) may read freed metadata. Released
+ * holes of a chunk may come back from the buddy allocator as part of a
+ * newer chunk, which then owns their granules of the map (chunk_map()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -224,7 +226,7 @@ static void chunk_free_pages(struct gh_chunk *ch)
 
 /*
  * Count @hw hardware pages against the heap's limit before taking them
- * from the buddy allocator; chunk_insert() or limit_unreserve() settles it.
+ * from the buddy allocator; gh_chunk_insert() or limit_unreserve() settles it.
  */
 static bool limit_reserve(struct gh_heap *h, unsigned long hw)
 {
@@ -311,16 +313,70 @@ static void chunk_destroy(struct gh_chunk *ch)
 	kfree_rcu(ch, rcu);
 }
 
+/**
+ * gh_granule_released() - is a map granule of a chunk all holes?
+ * @ch: chunk.
+ * @addr: address inside @ch.
+ *
+ * A granule (128 KiB, one entry of gh_heap.map) is one heap page or more:
+ * GH_MIN_CHUNK_ORDER is at least the order of the largest heap page.
+ *
+ * Context: the heap lock held.
+ * Return: true if every heap page of @ch in @addr's granule is released.
+ */
+bool gh_granule_released(const struct gh_chunk *ch, unsigned long addr)
+{
+	unsigned int per = (1U << GH_MIN_CHUNK_ORDER) * ch->npages >> ch->order;
+	unsigned int first = ((addr - ch->base) >> PAGE_SHIFT) * ch->npages >> ch->order;
+
+	return find_next_zero_bit(ch->released, first + per, first) >= first + per;
+}
+
+/*
+ * Point the map granules of a new chunk at it. A granule may still name an
+ * older chunk: pages that chunk released (its holes) belong to the buddy
+ * allocator again, which may hand them back to us as part of a new chunk.
+ * Then every page of the granule is such a hole (the new chunk is aligned
+ * to its own size, at least a granule, and all of its pages were free), so
+ * the new chunk takes the granule over; chunk_unmap() of the older chunk
+ * leaves it alone.
+ */
+static void chunk_map(struct gh_heap *h, struct gh_chunk *ch)
+{
+	unsigned long idx = map_index(ch->base), addr = ch->base;
+	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+	struct gh_chunk *old;
+
+	lockdep_assert_held(&h->lock);
+	for (i = 0; i < n; i++, addr += PAGE_SIZE << GH_MIN_CHUNK_ORDER) {
+		old = h->map[idx + i];
+		WARN_ON_ONCE(old && !gh_granule_released(old, addr));
+		WRITE_ONCE(h->map[idx + i], ch);
+	}
+}
+
+/* Clear the map granules that still name @ch. Heap lock held. */
+static void chunk_unmap(struct gh_heap *h, struct gh_chunk *ch)
+{
+	unsigned long idx = map_index(ch->base);
+	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+
+	lockdep_assert_held(&h->lock);
+	for (i = 0; i < n; i++)
+		if (h->map[idx + i] == ch)
+			WRITE_ONCE(h->map[idx + i], NULL);
+}
+
 /*
  * Make a new chunk part of the heap, settling its limit reservation.
  * Heap lock held.
  * Return: false if the summary tree has no free slot (lost a race with
  * another grower since tree_reserve()) or the chunk lies above the map.
  */
-static bool chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
+VISIBLE_IF_KUNIT bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 {
 	unsigned long idx = map_index(ch->base);
-	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+	unsigned int n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
 
 	lockdep_assert_held(&h->lock);
 	h->pages_pending -= 1UL << ch->order;
@@ -332,8 +388,7 @@ static bool chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 	__set_bit(ch->slot, h->slot_used);
 	h->slot_chunk[ch->slot] = ch;
 	tree_set(h, ch->slot, ch->maxrun);
-	for (i = 0; i < n; i++)
-		WRITE_ONCE(h->map[idx + i], ch);
+	chunk_map(h, ch);
 	list_add_tail(&ch->node, &h->chunks);
 	h->nr_chunks++;
 	h->pages_total += ch->npages;
@@ -341,19 +396,16 @@ static bool chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 	h->grows++;
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_chunk_insert);
 
 /* Take a chunk with no page in use out of the heap. Heap lock held. */
-static void chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
+VISIBLE_IF_KUNIT void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
 {
-	unsigned long idx = map_index(ch->base);
-	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
-
 	lockdep_assert_held(&h->lock);
 	tree_set(h, ch->slot, 0);
 	__clear_bit(ch->slot, h->slot_used);
 	h->slot_chunk[ch->slot] = NULL;
-	for (i = 0; i < n; i++)
-		WRITE_ONCE(h->map[idx + i], NULL);
+	chunk_unmap(h, ch);
 	list_del(&ch->node);
 	h->nr_chunks--;
 	h->pages_total -= ch->npages;
@@ -362,6 +414,7 @@ static void chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
 	h->releases++;
 	h->released_bytes += (unsigned long)(ch->npages - ch->nreleased) << h->page_shift;
 }
+EXPORT_SYMBOL_IF_KUNIT(gh_chunk_remove);
 
 /* Give @npages at @first of @ch to span @s. Heap lock held. */
 static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
@@ -473,7 +526,7 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 			return NULL;
 		}
 		spin_lock_irqsave(&h->lock, flags);
-		if (!chunk_insert(h, fresh)) {
+		if (!gh_chunk_insert(h, fresh)) {
 			spin_unlock_irqrestore(&h->lock, flags);
 			chunk_destroy(fresh);
 			if (++tries > 8) {
@@ -576,10 +629,11 @@ EXPORT_SYMBOL_IF_KUNIT(gh_span_bytes);
  * @goal: stop after about this many hardware pages.
  *
  * A released run becomes a hole in its chunk: its physical pages belong to
- * the buddy allocator again and can never be part of a span of this chunk,
- * so it counts in HeapReleased until the whole chunk goes back. The heap
- * lock is held for one walk over the chunks at a time, and pages are freed
- * with it dropped, at most GH_RELEASE_BATCH runs per walk.
+ * the buddy allocator again (which may hand them back to us inside a new
+ * chunk) and can never be part of a span of this chunk, so it counts in
+ * HeapReleased until the whole chunk goes back. The heap lock is held for
+ * one walk over the chunks at a time, and pages are freed with it dropped,
+ * at most GH_RELEASE_BATCH runs per walk.
  *
  * Context: any; never sleeps.
  * Return: hardware pages released.
@@ -602,7 +656,7 @@ unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
 			if (time_before(now, ch->idle_since + min_idle))
 				continue;
 			if (ch->nfree + ch->nreleased == ch->npages) {
-				chunk_remove(h, ch);
+				gh_chunk_remove(h, ch);
 				list_add(&ch->node, &whole);
 				done += (unsigned long)(ch->npages - ch->nreleased) * hw;
 				continue;

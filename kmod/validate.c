@@ -16,8 +16,10 @@
  *   2. under the page heap lock: every chunk's free and released counts
  *      match its bitmaps, released pages are unavailable, its longest free
  *      run is the summary tree's leaf, and its span map covers each span's
- *      pages, and only those, from the span's first page; the heap's page
- *      totals are the sums over its chunks.
+ *      pages, and only those, from the span's first page; each 128 KiB
+ *      granule of the pointer map names the chunk, unless the chunk
+ *      released all of it (then it names nothing or a newer chunk that
+ *      holds it); the heap's page totals are the sums over its chunks.
  *
  * The metadata checks hold at every instant; the content checks (poison,
  * red zones) and the state of large spans are exact on a quiescent heap,
@@ -167,6 +169,27 @@ static unsigned int check_span_pages(struct gh_heap *h, struct gh_chunk *ch, uns
 	return s->npages;
 }
 
+/*
+ * Each map granule of @ch names @ch, unless all of @ch's pages there are
+ * released: then it names nothing or a newer chunk made of those holes.
+ */
+static void check_chunk_map(struct gh_heap *h, struct gh_chunk *ch, struct vstate *v)
+{
+	unsigned long idx = gh_map_index(ch->base), addr = ch->base;
+	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+	struct gh_chunk *m;
+
+	for (i = 0; i < n; i++, addr += PAGE_SIZE << GH_MIN_CHUNK_ORDER) {
+		m = h->map[idx + i];
+		if (m == ch)
+			continue;
+		if (!gh_granule_released(ch, addr) ||
+		    (m && (addr < m->base || addr >= m->base + (PAGE_SIZE << m->order))))
+			verr(v, "chunk %p: map granule %u names chunk %p\n", (void *)ch->base, i,
+			     m ? (void *)m->base : NULL);
+	}
+}
+
 static unsigned long check_chunk(struct gh_heap *h, struct gh_chunk *ch, struct vstate *v)
 {
 	unsigned int i, w, run;
@@ -186,6 +209,7 @@ static unsigned long check_chunk(struct gh_heap *h, struct gh_chunk *ch, struct 
 	    h->slot_chunk[ch->slot] != ch)
 		verr(v, "chunk %p: longest free run %u, summary %u, tree leaf %u\n",
 		     (void *)ch->base, run, ch->maxrun, h->tree[h->tree_cap + ch->slot]);
+	check_chunk_map(h, ch, v);
 	for (i = 0; i < ch->npages; ) {
 		if (ch->spans[i]) {
 			w = check_span_pages(h, ch, i, v);

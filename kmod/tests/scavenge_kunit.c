@@ -4,8 +4,9 @@
  *
  * Whole free chunks go back; idle time is respected; free runs inside a
  * chunk in use become released holes that are never handed out again and
- * leave with the chunk; the limit caps what the heap holds, makes growth
- * fail cleanly, and gives back free chunks before failing.
+ * leave with the chunk, and holes the buddy allocator hands back inside a
+ * newer chunk stay that chunk's; the limit caps what the heap holds, makes
+ * growth fail cleanly, and gives back free chunks before failing.
  */
 #include <kunit/test.h>
 
@@ -187,10 +188,84 @@ static void goheap_reclaim_everything(struct kunit *test)
 	gh_heap_destroy(h);
 }
 
+/*
+ * Released holes are the buddy allocator's again, and it may hand them back
+ * to the heap inside a newer chunk. That chunk owns their granules of the
+ * pointer map; when the older chunk goes back whole, the newer chunk's
+ * spans must still be found. The newer chunk is staged here: a descriptor
+ * over the holes, every page of it in use, that owns no page.
+ */
+static void goheap_release_holes_come_back(struct kunit *test)
+{
+	struct gh_heap *h = heap_with(test, 0, 0);
+	struct gh_span *lo, *hi, *s = raw(h, 1);
+	unsigned int half, i, n;
+	unsigned long flags, idx, hi_base;
+	struct gh_chunk *ch, *b;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	ch = s->chunk;
+	gh_span_free(h, s);
+	if (ch->order <= GH_MIN_CHUNK_ORDER) {
+		gh_heap_destroy(h);
+		kunit_skip(test, "memory too fragmented for a chunk of two granules");
+	}
+	half = ch->npages / 2;
+	lo = raw(h, half);
+	hi = raw(h, half);
+	KUNIT_ASSERT_NOT_NULL(test, lo);
+	KUNIT_ASSERT_NOT_NULL(test, hi);
+	KUNIT_ASSERT_PTR_EQ(test, lo->chunk, ch);
+	KUNIT_ASSERT_PTR_EQ(test, hi->chunk, ch);
+	KUNIT_ASSERT_EQ(test, (unsigned int)lo->first, 0U);
+	gh_span_free(h, lo);
+	KUNIT_ASSERT_EQ(test, gh_pageheap_release(h, 0, 1, ULONG_MAX),
+			(unsigned long)half * h->hw_per_page);
+
+	b = kzalloc(struct_size(b, spans, half), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	b->base = ch->base;
+	b->order = ch->order - 1;
+	b->npages = half;
+	bitmap_fill(b->inuse, half);
+	spin_lock_irqsave(&h->lock, flags);
+	h->pages_pending += 1UL << b->order;
+	KUNIT_EXPECT_TRUE(test, gh_chunk_insert(h, b));
+	spin_unlock_irqrestore(&h->lock, flags);
+
+	idx = gh_map_index(b->base);
+	n = 1U << (b->order - GH_MIN_CHUNK_ORDER);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, h->map[idx + i], b);
+	hi_base = hi->base;
+	KUNIT_EXPECT_PTR_EQ(test, h->map[gh_map_index(hi_base)], ch);
+	KUNIT_EXPECT_PTR_EQ(test, gh_span_lookup(h, (void *)hi_base), hi);
+
+	/* The older chunk goes back whole; the newer one keeps its granules. */
+	gh_span_free(h, hi);
+	KUNIT_EXPECT_EQ(test, gh_pageheap_release(h, 0, 1, ULONG_MAX),
+			(unsigned long)half * h->hw_per_page);
+	KUNIT_EXPECT_EQ(test, h->nr_chunks, 1UL);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, h->map[idx + i], b);
+	KUNIT_EXPECT_NULL(test, h->map[gh_map_index(hi_base)]);
+
+	spin_lock_irqsave(&h->lock, flags);
+	gh_chunk_remove(h, b);
+	spin_unlock_irqrestore(&h->lock, flags);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_NULL(test, h->map[idx + i]);
+	KUNIT_EXPECT_EQ(test, h->nr_chunks, 0UL);
+	KUNIT_EXPECT_EQ(test, h->pages_total, 0UL);
+	kfree(b);
+	gh_heap_destroy(h);
+}
+
 static struct kunit_case goheap_scavenge_cases[] = {
 	KUNIT_CASE(goheap_release_whole_chunk),
 	KUNIT_CASE(goheap_release_respects_idle),
 	KUNIT_CASE(goheap_release_runs_make_holes),
+	KUNIT_CASE(goheap_release_holes_come_back),
 	KUNIT_CASE(goheap_limit_enforced),
 	KUNIT_CASE(goheap_limit_scavenges_first),
 	KUNIT_CASE(goheap_reclaim_everything),

@@ -46,13 +46,6 @@ percpu_format() {
 	[ "$(wc -l <$D/percpu)" -ge $((ncpu + 1)) ]
 }
 
-# validate_clean - the validate file finds nothing wrong.
-validate_clean() {
-	out=$(cat $D/validate) || return 1
-	printf '%s\n' "$out"
-	printf '%s\n' "$out" | tail -n 1 | grep -Eq '^validate: .*, 0 errors$'
-}
-
 heap_invariants() {
 	[ "$(stat HeapSys)" -eq $(($(stat HeapInuse) + $(stat HeapIdle))) ] &&
 	[ "$(stat HeapIdle)" -ge "$(stat HeapReleased)" ] &&

@@ -25,7 +25,7 @@
 # no OOM kill; every CPU is online; with the caches drained (drop_caches),
 # memstats balance: HeapObjects 0, Mallocs = Frees, nothing cached, no heap
 # page in a span (HeapInuse back to the fresh heap's), every misuse counter
-# 0; both modules unload.
+# 0; validate finds the metadata consistent; both modules unload.
 . /goheap/testlib.sh
 
 D=/sys/kernel/debug/goheap
@@ -208,6 +208,7 @@ fi
 # The shrinker drains every CPU's cache and every transfer cache.
 echo 3 >/proc/sys/vm/drop_caches
 check "memstats balance after the load (caches drained)" memstats_clean
+check "validate: 0 errors after the load" validate_clean
 echo "    memstats before -> after:"
 awk 'NR == FNR { a[$1] = $2; next } { printf "    %-22s %12s -> %s\n", $1, a[$1], $2 }' \
 	$T.before $D/memstats | grep -E ' (Sys|HeapSys|HeapInuse|HeapObjects|Mallocs|Frees|TotalAlloc|Grows|Releases) '

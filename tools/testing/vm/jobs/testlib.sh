@@ -34,3 +34,11 @@ as_user() {
 	# busybox's setpriv cannot change ids; its su can.
 	su -s /bin/sh user -c 'exec "$0" "$@"' "$@"
 }
+
+# validate_clean - debugfs validate finds nothing wrong (its report is the
+# output, shown when the check fails).
+validate_clean() {
+	out=$(cat /sys/kernel/debug/goheap/validate) || return 1
+	printf '%s\n' "$out"
+	printf '%s\n' "$out" | tail -n 1 | grep -Eq '^validate: .*, 0 errors$'
+}
