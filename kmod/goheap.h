@@ -562,6 +562,15 @@ static __always_inline unsigned long gh_map_index(unsigned long addr)
 	return (__pa(addr) >> PAGE_SHIFT) >> GH_MIN_CHUNK_ORDER;
 }
 
+/* Bytes of physical memory behind one entry of gh_heap.map (128 KiB). */
+#define GH_GRANULE_BYTES	(PAGE_SIZE << GH_MIN_CHUNK_ORDER)
+
+/* Entries of gh_heap.map a chunk covers, from gh_map_index(ch->base). */
+static inline unsigned int gh_chunk_granules(const struct gh_chunk *ch)
+{
+	return 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+}
+
 /**
  * gh_span_lookup() - span that contains an address.
  * @h: heap.

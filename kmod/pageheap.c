@@ -326,8 +326,8 @@ static void chunk_destroy(struct gh_chunk *ch)
  */
 bool gh_granule_released(const struct gh_chunk *ch, unsigned long addr)
 {
-	unsigned int per = (1U << GH_MIN_CHUNK_ORDER) * ch->npages >> ch->order;
-	unsigned int first = ((addr - ch->base) >> PAGE_SHIFT) * ch->npages >> ch->order;
+	unsigned int per = ch->npages / gh_chunk_granules(ch);
+	unsigned int first = (addr - ch->base) / GH_GRANULE_BYTES * per;
 
 	return find_next_zero_bit(ch->released, first + per, first) >= first + per;
 }
@@ -344,11 +344,11 @@ bool gh_granule_released(const struct gh_chunk *ch, unsigned long addr)
 static void chunk_map(struct gh_heap *h, struct gh_chunk *ch)
 {
 	unsigned long idx = map_index(ch->base), addr = ch->base;
-	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+	unsigned int i, n = gh_chunk_granules(ch);
 	struct gh_chunk *old;
 
 	lockdep_assert_held(&h->lock);
-	for (i = 0; i < n; i++, addr += PAGE_SIZE << GH_MIN_CHUNK_ORDER) {
+	for (i = 0; i < n; i++, addr += GH_GRANULE_BYTES) {
 		old = h->map[idx + i];
 		WARN_ON_ONCE(old && !gh_granule_released(old, addr));
 		WRITE_ONCE(h->map[idx + i], ch);
@@ -359,7 +359,7 @@ static void chunk_map(struct gh_heap *h, struct gh_chunk *ch)
 static void chunk_unmap(struct gh_heap *h, struct gh_chunk *ch)
 {
 	unsigned long idx = map_index(ch->base);
-	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+	unsigned int i, n = gh_chunk_granules(ch);
 
 	lockdep_assert_held(&h->lock);
 	for (i = 0; i < n; i++)
@@ -376,7 +376,7 @@ static void chunk_unmap(struct gh_heap *h, struct gh_chunk *ch)
 VISIBLE_IF_KUNIT bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 {
 	unsigned long idx = map_index(ch->base);
-	unsigned int n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+	unsigned int n = gh_chunk_granules(ch);
 
 	lockdep_assert_held(&h->lock);
 	h->pages_pending -= 1UL << ch->order;

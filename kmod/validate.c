@@ -176,10 +176,10 @@ static unsigned int check_span_pages(struct gh_heap *h, struct gh_chunk *ch, uns
 static void check_chunk_map(struct gh_heap *h, struct gh_chunk *ch, struct vstate *v)
 {
 	unsigned long idx = gh_map_index(ch->base), addr = ch->base;
-	unsigned int i, n = 1U << (ch->order - GH_MIN_CHUNK_ORDER);
+	unsigned int i, n = gh_chunk_granules(ch);
 	struct gh_chunk *m;
 
-	for (i = 0; i < n; i++, addr += PAGE_SIZE << GH_MIN_CHUNK_ORDER) {
+	for (i = 0; i < n; i++, addr += GH_GRANULE_BYTES) {
 		m = h->map[idx + i];
 		if (m == ch)
 			continue;

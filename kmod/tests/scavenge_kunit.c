@@ -234,7 +234,7 @@ static void goheap_release_holes_come_back(struct kunit *test)
 	spin_unlock_irqrestore(&h->lock, flags);
 
 	idx = gh_map_index(b->base);
-	n = 1U << (b->order - GH_MIN_CHUNK_ORDER);
+	n = gh_chunk_granules(b);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_PTR_EQ(test, h->map[idx + i], b);
 	hi_base = hi->base;
