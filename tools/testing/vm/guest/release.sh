@@ -49,8 +49,12 @@ check "churn 256 MiB" insmod /goheap/goheap_client.ko churn_mb=256
 rmmod goheap_client
 peak=$(memfree_kb)
 held=$(held)
+# The page heap counts chunks as released before it frees their pages (a
+# pass of the scavenger frees them after dropping the heap lock), so wait
+# for MemFree as well.
 t=0
-while [ $(($(held) * 20)) -gt "$held" ] && [ $t -lt 60 ]; do
+while { [ $(($(held) * 20)) -gt "$held" ] ||
+	! at_least_95 $((held / 1024)) $(($(memfree_kb) - peak)); } && [ $t -lt 60 ]; do
 	sleep 1
 	t=$((t + 1))
 done
