@@ -39,6 +39,7 @@
 #include <linux/mm.h>
 #include <linux/spinlock.h>
 #include <linux/shrinker.h>
+#include <linux/sizes.h>
 #include <linux/stackdepot.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -52,7 +53,8 @@
 #define GH_TINY_SIZE		16
 
 /* Chunks: the blocks the page heap takes from the buddy allocator. */
-#define GH_CHUNK_ORDER		10	/* 4 MiB: MAX_ORDER - 1 on x86-64 */
+#define GH_CHUNK_ORDER		10	/* 4 MiB: largest, MAX_ORDER - 1 on x86-64 */
+#define GH_DEFAULT_CHUNK_ORDER	9	/* 2 MiB: what a heap grows by first */
 #define GH_MIN_CHUNK_ORDER	5	/* 128 KiB: smallest fallback block */
 #define GH_CHUNK_BYTES		(PAGE_SIZE << GH_CHUNK_ORDER)
 #define GH_MAX_CHUNK_PAGES	BIT(GH_CHUNK_ORDER)	/* in 4 KiB pages */
@@ -65,8 +67,15 @@
 /* The shrinker drains the caches at most this often (jiffies). */
 #define GH_SHRINK_DRAIN_INTERVAL	(HZ / 10)
 
-/* Central transfer cache: whole batches kept per class. */
+/*
+ * Central transfer cache: whole batches kept per class, GH_XFER_BATCHES at
+ * first, doubled by each flush that finds it full up to GH_XFER_MAX_BATCHES
+ * and GH_XFER_MAX_BYTES of objects (never below GH_XFER_BATCHES), and back
+ * to GH_XFER_BATCHES when the caches are drained (central.c).
+ */
 #define GH_XFER_BATCHES		8
+#define GH_XFER_MAX_BATCHES	64
+#define GH_XFER_MAX_BYTES	SZ_1M
 
 /*
  * Per-CPU span cache: freed large-object and raw spans of up to
@@ -243,8 +252,12 @@ struct gh_chunk {
  * @lock:	protects everything below, and the bitmaps and allocated
  *		counts of the class's spans.
  * @xfer:	transfer cache: objects flushed by one CPU, ready to refill
- *		another without touching spans.
+ *		another without touching spans; @xfer_base or a larger array.
  * @nxfer:	objects in @xfer.
+ * @xfer_cap:	capacity of @xfer, in objects.
+ * @xfer_max:	largest @xfer_cap, in objects; set at creation.
+ * @xfer_base:	the transfer cache's first array, GH_XFER_BATCHES batches,
+ *		kept for the life of the heap.
  * @partial:	spans with free objects, bucketed by occupancy; refills take
  *		from the fullest bucket first.
  * @full:	spans with no free object.
@@ -256,6 +269,9 @@ struct gh_central {
 	spinlock_t lock;	/* see the kernel-doc above and the lock order */
 	struct gh_obj *xfer;
 	unsigned int nxfer;
+	unsigned int xfer_cap;
+	unsigned int xfer_max;
+	struct gh_obj *xfer_base;
 	struct list_head partial[4];
 	struct list_head full;
 	unsigned long nr_partial;
@@ -367,7 +383,8 @@ enum gh_debug_error {
  * struct gh_heap_params - how to build a heap.
  * @page_shift:	heap page size: 12 (4 KiB) or 13 (8 KiB, Go's).
  * @chunk_order: buddy order of the chunks to grow by first, from
- *		GH_MIN_CHUNK_ORDER to GH_CHUNK_ORDER; 0 means GH_CHUNK_ORDER.
+ *		GH_MIN_CHUNK_ORDER to GH_CHUNK_ORDER; 0 means
+ *		GH_DEFAULT_CHUNK_ORDER.
  * @limit_bytes: most memory the heap may hold for pages (0: no limit).
  * @debug:	debug mode options (GH_DEBUG_*; 0: off).
  * @name:	short name for messages.
@@ -411,7 +428,7 @@ struct gh_heap_params {
  * @nr_spans:	spans in existence (statistic).
  * @span_bytes:	bytes of span metadata in existence (statistic).
  * @grows:	chunks taken from the buddy allocator (statistic).
- * @grow_fallbacks: chunks smaller than GH_CHUNK_ORDER (statistic).
+ * @grow_fallbacks: chunks smaller than the order first tried (statistic).
  * @releases:	chunks given back to the buddy allocator (statistic).
  * @released_bytes: bytes given back, whole chunks and holes (statistic).
  * @limit_pages: cap on hardware pages held (0: none); set at creation.
@@ -669,12 +686,17 @@ unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, struct gh_ob
 			       unsigned int want, gfp_t gfp);
 void gh_central_flush(struct gh_heap *h, unsigned int cls, struct gh_obj *objs, unsigned int n);
 unsigned int gh_central_cached(struct gh_heap *h, unsigned int cls);
+unsigned int gh_central_take_cached(struct gh_heap *h, unsigned int cls, struct gh_obj *objs,
+				    unsigned int want);
+bool gh_central_put_cached(struct gh_heap *h, unsigned int cls, const struct gh_obj *objs,
+			   unsigned int n);
 unsigned int gh_central_release(struct gh_heap *h, unsigned int cls);
+size_t gh_central_meta_bytes(struct gh_heap *h, unsigned int cls);
 
 /* pcpu.c */
 int gh_pcpu_init(struct gh_heap *h);
 void gh_pcpu_destroy(struct gh_heap *h);
-void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp, bool claimed);
+void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp, struct gh_cpu_cache *cc);
 void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_cache *cc, void *p,
 		   u8 *state);
 void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu);
@@ -741,12 +763,10 @@ static __always_inline void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, 
 
 	cc = gh_cache_get(h);
 	if (unlikely(!cc))
-		return gh_pcpu_refill(h, cls, gfp, false);
+		return gh_pcpu_refill(h, cls, gfp, NULL);
 	n = cc->count[cls];
-	if (unlikely(!n)) {
-		gh_cache_put(cc);
-		return gh_pcpu_refill(h, cls, gfp, true);
-	}
+	if (unlikely(!n))
+		return gh_pcpu_refill(h, cls, gfp, cc);
 	o = cc->slots[k->slot_base + n - 1];
 	cc->count[cls] = n - 1;
 	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);

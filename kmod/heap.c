@@ -359,7 +359,7 @@ struct gh_heap *gh_heap_create(const struct gh_heap_params *params)
 		return ERR_PTR(-ENOMEM);
 	h->name = params->name ?: "goheap";
 	h->page_shift = params->page_shift;
-	h->chunk_order = params->chunk_order ?: GH_CHUNK_ORDER;
+	h->chunk_order = params->chunk_order ?: GH_DEFAULT_CHUNK_ORDER;
 	h->limit_pages = DIV_ROUND_UP(params->limit_bytes, PAGE_SIZE);
 	gh_scavenger_init(h);
 	if (h->chunk_order < GH_MIN_CHUNK_ORDER || h->chunk_order > GH_CHUNK_ORDER) {

@@ -2,10 +2,10 @@
 /*
  * Page heap: owns every page goheap holds and hands out spans.
  *
- * The heap grows by taking chunks from the buddy allocator: 4 MiB
- * (order 10) blocks, or smaller ones down to 128 KiB when memory is too
- * fragmented for that (or when the heap was created with a smaller
- * chunk_order). Each chunk is split into order-0 pages so that any
+ * The heap grows by taking chunks from the buddy allocator: 2 MiB
+ * (order 9, or the heap's chunk_order) blocks, up to 4 MiB (order 10) for
+ * a span that needs one, or smaller ones down to 128 KiB when memory is
+ * too fragmented. Each chunk is split into order-0 pages so that any
  * page can later be mapped to user space or given back on its own.
  *
  * Inside a chunk one bit per heap page says whether it belongs to a span;
@@ -254,8 +254,9 @@ static void limit_unreserve(struct gh_heap *h, unsigned long hw)
 
 /*
  * Take a new chunk from the buddy allocator, big enough for @need heap
- * pages aligned to @align: order 10 when possible, smaller when memory is
- * fragmented. Called without locks; the chunk is not yet in the heap.
+ * pages aligned to @align: the heap's chunk order, or the order the span
+ * needs if that is larger; smaller when memory is fragmented. Called
+ * without locks; the chunk is not yet in the heap.
  */
 static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 				     unsigned int align, gfp_t gfp)

@@ -43,21 +43,40 @@
 static enum cpuhp_state gh_cpuhp_state;
 
 /*
- * Underflow: a batch from central, with the cache released. An interrupt
- * that found the cache claimed (@claimed false) takes just one object.
+ * Underflow, with @cc claimed and empty: a batch from central's transfer
+ * cache straight into @cc's array if it has one; else a batch from central
+ * with the cache released, as central may have to grow the heap. Called
+ * with @cc NULL by an interrupt that found the cache claimed: it takes
+ * just one object.
  *
  * The slow paths live in functions of their own so that their batch
  * arrays are not on the fast path's stack: kernels built with
  * CONFIG_INIT_STACK_ALL_ZERO (Debian's) clear every such array on entry.
  */
-noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp, bool claimed)
+noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp,
+			      struct gh_cpu_cache *cc)
 {
 	const struct gh_class *k = &h->classes[cls];
 	struct gh_obj batch[GH_MAX_BATCH], o;
-	struct gh_cpu_cache *cc;
-	unsigned int n, got, keep = 0;
+	unsigned int n, got, keep = 0, want = 1;
 
-	got = gh_central_refill(h, cls, batch, claimed ? k->batch : 1, gfp);
+	if (cc) {
+		got = gh_central_take_cached(h, cls, &cc->slots[k->slot_base], k->batch);
+		if (got) {
+			o = cc->slots[k->slot_base + got - 1];
+			cc->count[cls] = got - 1;
+			gh_cache_put(cc);
+			if (got > 1)
+				this_cpu_inc(h->pcpu->cstat[cls][GH_CS_REFILLS]);
+			this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);
+			WRITE_ONCE(*o.state, GH_OBJ_LIVE);
+			return o.p;
+		}
+		gh_cache_put(cc);
+		want = k->batch;
+	}
+
+	got = gh_central_refill(h, cls, batch, want, gfp);
 	if (!got)
 		return NULL;
 	o = batch[--got];
@@ -84,7 +103,9 @@ EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_refill);
 
 /*
  * Overflow, with @cc claimed and full: hand the top batch to central and
- * keep @p (it is hot). Releases @cc. Called with @cc NULL by an interrupt
+ * keep @p (it is hot). Releases @cc. The batch goes straight from @cc's
+ * array into central's transfer cache if that has room; else it is copied
+ * out and the cache released first. Called with @cc NULL by an interrupt
  * that found the cache claimed: @p alone goes to central.
  */
 noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_cache *cc,
@@ -93,6 +114,7 @@ noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_c
 	const struct gh_class *k = &h->classes[cls];
 	struct gh_obj batch[GH_MAX_BATCH];
 	unsigned int n;
+	bool moved;
 
 	if (!cc) {
 		batch[0].p = p;
@@ -101,13 +123,16 @@ noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_c
 		return;
 	}
 	n = cc->count[cls] - k->batch;
-	memcpy(batch, &cc->slots[k->slot_base + n], k->batch * sizeof(*batch));
+	moved = gh_central_put_cached(h, cls, &cc->slots[k->slot_base + n], k->batch);
+	if (!moved)
+		memcpy(batch, &cc->slots[k->slot_base + n], k->batch * sizeof(*batch));
 	cc->slots[k->slot_base + n].p = p;
 	cc->slots[k->slot_base + n].state = state;
 	cc->count[cls] = n + 1;
 	gh_cache_put(cc);
 	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_FLUSHES]);
-	gh_central_flush(h, cls, batch, k->batch);
+	if (!moved)
+		gh_central_flush(h, cls, batch, k->batch);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_flush);
 

@@ -26,20 +26,30 @@
  */
 unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int max)
 {
-	unsigned int n = 0, idx = s->freeindex;
+	unsigned int nwords = BITS_TO_LONGS(s->nelems), n = 0, w, idx;
+	unsigned long free, taken;
 
-	while (n < max) {
-		idx = find_next_zero_bit(s->allocbits, s->nelems, idx);
-		if (idx >= s->nelems)
-			break;
-		__set_bit(idx, s->allocbits);
-		WRITE_ONCE(s->objstate[idx], GH_OBJ_CACHED);
-		objs[n].p = (void *)(s->base + (unsigned long)idx * s->elemsize);
-		objs[n].state = &s->objstate[idx];
-		n++;
-		idx++;
+	/* A word at a time: every bit below freeindex is set already. */
+	for (w = s->freeindex / BITS_PER_LONG; w < nwords && n < max; w++) {
+		free = ~s->allocbits[w];
+		if (w == nwords - 1)
+			free &= BITMAP_LAST_WORD_MASK(s->nelems);
+		taken = 0;
+		while (free && n < max) {
+			idx = __ffs(free);
+			free &= free - 1;
+			taken |= BIT(idx);
+			idx += w * BITS_PER_LONG;
+			WRITE_ONCE(s->objstate[idx], GH_OBJ_CACHED);
+			objs[n].p = (void *)(s->base + (unsigned long)idx * s->elemsize);
+			objs[n].state = &s->objstate[idx];
+			n++;
+			s->freeindex = idx + 1;
+		}
+		s->allocbits[w] |= taken;
 	}
-	s->freeindex = idx;
+	if (n < max)
+		s->freeindex = s->nelems;
 	s->allocated += n;
 	return n;
 }

@@ -233,7 +233,7 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 		ms[GH_MS_PCPU_CACHED_BYTES] += cs.pcpu_cached * size;
 		ms[GH_MS_CENTRAL_CACHED] += cs.central_cached;
 		ms[GH_MS_CENTRAL_CACHED_BYTES] += cs.central_cached * size;
-		central_bytes += GH_XFER_BATCHES * h->classes[cls].batch * sizeof(struct gh_obj);
+		central_bytes += gh_central_meta_bytes(h, cls);
 		if (cls == GH_TINY_CLASS) {
 			/* Blocks are not objects: tiny objects are counted below. */
 			ms[GH_MS_TINY_BLOCKS] = live(cs.mallocs, cs.frees);

@@ -112,6 +112,7 @@ static void check_class(struct gh_heap *h, unsigned int cls, struct vstate *v)
 	unsigned long flags, partial = 0, full = 0;
 	struct gh_span *s;
 	unsigned int b;
+	bool grown;
 
 	spin_lock_irqsave(&c->lock, flags);
 	for (b = 0; b < GH_BUCKETS; b++) {
@@ -127,8 +128,13 @@ static void check_class(struct gh_heap *h, unsigned int cls, struct vstate *v)
 	if (partial != c->nr_partial || full != c->nr_full)
 		verr(v, "class %u: %lu partial and %lu full spans listed, %lu and %lu counted\n",
 		     cls, partial, full, c->nr_partial, c->nr_full);
-	if (c->nxfer > GH_XFER_BATCHES * h->classes[cls].batch)
-		verr(v, "class %u: transfer cache holds %u objects\n", cls, c->nxfer);
+	if (c->nxfer > c->xfer_cap)
+		verr(v, "class %u: transfer cache holds %u objects, room for %u\n", cls,
+		     c->nxfer, c->xfer_cap);
+	grown = c->xfer != c->xfer_base;
+	if (c->xfer_cap > c->xfer_max ||
+	    grown != (c->xfer_cap > GH_XFER_BATCHES * h->classes[cls].batch))
+		verr(v, "class %u: transfer cache of %u objects\n", cls, c->xfer_cap);
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 

@@ -20,6 +20,7 @@
 #include <linux/string.h>
 
 #include "goheap.h"
+#include "kunit_heap.h"
 #include "stats.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -44,20 +45,6 @@ static void scribble(void *p, u8 c)
 	kasan_disable_current();
 	WRITE_ONCE(*(u8 *)p, c);
 	kasan_enable_current();
-}
-
-/* Run validate; its output in *@out (kunit-managed). Returns its error count. */
-static unsigned long validate(struct kunit *test, struct gh_heap *h, const char **out)
-{
-	struct seq_file m = { .size = PAGE_SIZE };
-	unsigned long n;
-
-	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m.buf);
-	n = gh_validate(h, &m);
-	m.buf[min(m.count, m.size - 1)] = '\0';
-	*out = m.buf;
-	return n;
 }
 
 static void goheap_debug_options(struct kunit *test)
@@ -92,9 +79,9 @@ static void goheap_debug_poison(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	memset(p, 0x11, 64);
 	gh_free(h, p);
-	KUNIT_EXPECT_EQ(test, validate(test, h, &out), 0UL);
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, &out), 0UL);
 	scribble(p + 10, 0x42);
-	KUNIT_EXPECT_EQ(test, validate(test, h, &out), 1UL);
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, &out), 1UL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(out, "poison overwritten"));
 	KUNIT_EXPECT_EQ(test, errors(h, GH_DBG_POISON), 0L);
 
@@ -107,7 +94,7 @@ static void goheap_debug_poison(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, errors(h, GH_DBG_POISON), 1L);
 	gh_free(h, q);
 	KUNIT_EXPECT_EQ(test, errors(h, GH_DBG_REDZONE), 0L);
-	KUNIT_EXPECT_EQ(test, validate(test, h, &out), 0UL);
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, &out), 0UL);
 	gh_heap_destroy(h);
 }
 
@@ -156,10 +143,10 @@ static void goheap_debug_redzone(struct kunit *test)
 	p = gh_alloc(h, 100, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	scribble(p + 101, 0);
-	KUNIT_EXPECT_EQ(test, validate(test, h, &out), 1UL);
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, &out), 1UL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(out, "red zone overwritten"));
 	scribble(p + 101, SLUB_RED_ACTIVE);
-	KUNIT_EXPECT_EQ(test, validate(test, h, &out), 0UL);
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, &out), 0UL);
 	gh_free(h, p);
 	KUNIT_EXPECT_EQ(test, errors(h, GH_DBG_REDZONE), 3L);
 	KUNIT_EXPECT_EQ(test, errors(h, GH_DBG_POISON), 0L);
@@ -220,13 +207,13 @@ static void goheap_debug_workload(struct kunit *test)
 			(int)ARRAY_SIZE(bulk));
 	for (i = 0; i < N; i += 2)
 		gh_free(h, objs[i]);
-	KUNIT_EXPECT_EQ(test, validate(test, h, &out), 0UL);
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, &out), 0UL);
 	if (!strstr(out, " 0 errors"))
 		kunit_info(test, "%s", out);
 	for (i = 1; i < N; i += 2)
 		gh_free(h, objs[i]);
 	gh_free_bulk(h, ARRAY_SIZE(bulk), bulk);
-	KUNIT_EXPECT_EQ(test, validate(test, h, &out), 0UL);
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, &out), 0UL);
 	gh_read_memstats(h, ms);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_OBJECTS], 0ULL);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_POISON_ERRORS] + ms[GH_MS_REDZONE_ERRORS], 0ULL);
@@ -251,12 +238,12 @@ static void goheap_validate_finds_corruption(struct kunit *test)
 	s = gh_span_lookup(h, p);
 	idx = gh_span_obj_index(s, p, &interior);
 	c = &h->central[s->cls];
-	KUNIT_EXPECT_EQ(test, validate(test, h, &out), 0UL);
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, &out), 0UL);
 
 	spin_lock_irqsave(&c->lock, flags);
 	s->allocated--;
 	spin_unlock_irqrestore(&c->lock, flags);
-	KUNIT_EXPECT_GE(test, validate(test, h, &out), 1UL);
+	KUNIT_EXPECT_GE(test, kunit_validate(test, h, &out), 1UL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(out, "objects out, bitmap"));
 	kunit_info(test, "validate with a span's count broken:\n%s", out);
 	spin_lock_irqsave(&c->lock, flags);
@@ -265,20 +252,20 @@ static void goheap_validate_finds_corruption(struct kunit *test)
 
 	st = READ_ONCE(s->objstate[idx]);
 	WRITE_ONCE(s->objstate[idx], GH_OBJ_FREE);
-	KUNIT_EXPECT_EQ(test, validate(test, h, &out), 1UL);
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, &out), 1UL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(out, "but bit set"));
 	WRITE_ONCE(s->objstate[idx], st);
 
 	spin_lock_irqsave(&h->lock, flags);
 	s->chunk->nfree--;
 	spin_unlock_irqrestore(&h->lock, flags);
-	KUNIT_EXPECT_GE(test, validate(test, h, &out), 1UL);
+	KUNIT_EXPECT_GE(test, kunit_validate(test, h, &out), 1UL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(out, "free by its bitmap"));
 	spin_lock_irqsave(&h->lock, flags);
 	s->chunk->nfree++;
 	spin_unlock_irqrestore(&h->lock, flags);
 
-	KUNIT_EXPECT_EQ(test, validate(test, h, &out), 0UL);
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, &out), 0UL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(out, "1 live"));
 	gh_free(h, p);
 	gh_heap_destroy(h);

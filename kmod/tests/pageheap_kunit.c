@@ -197,14 +197,14 @@ static void goheap_growth_orders(struct kunit *test)
 	gh_span_free(h, s2);
 	gh_heap_destroy(h);
 
-	/* A default heap grows by 4 MiB unless memory is fragmented. */
+	/* A default heap grows by 2 MiB unless memory is fragmented. */
 	h = param_heap(test, 0);
 	s1 = raw_span(h, 1, 1);
 	KUNIT_ASSERT_NOT_NULL(test, s1);
 	if (h->grow_fallbacks == 0)
-		KUNIT_EXPECT_EQ(test, s1->chunk->order, GH_CHUNK_ORDER);
+		KUNIT_EXPECT_EQ(test, s1->chunk->order, GH_DEFAULT_CHUNK_ORDER);
 	else
-		KUNIT_EXPECT_LT(test, s1->chunk->order, GH_CHUNK_ORDER);
+		KUNIT_EXPECT_LT(test, s1->chunk->order, GH_DEFAULT_CHUNK_ORDER);
 	gh_span_free(h, s1);
 	gh_heap_destroy(h);
 }

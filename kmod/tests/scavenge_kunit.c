@@ -44,12 +44,13 @@ static void goheap_release_whole_chunk(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	gh_span_free(h, s);
 	KUNIT_EXPECT_EQ(test, h->nr_chunks, 1UL);
-	KUNIT_EXPECT_EQ(test, gh_pageheap_release(h, 0, 1, ULONG_MAX), 1UL << GH_CHUNK_ORDER);
+	KUNIT_EXPECT_EQ(test, gh_pageheap_release(h, 0, 1, ULONG_MAX),
+			1UL << GH_DEFAULT_CHUNK_ORDER);
 	KUNIT_EXPECT_EQ(test, h->nr_chunks, 0UL);
 	KUNIT_EXPECT_EQ(test, h->pages_total, 0UL);
 	gh_read_memstats(h, ms);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_RELEASES], 1ULL);
-	KUNIT_EXPECT_EQ(test, ms[GH_MS_RELEASED_BYTES], (u64)GH_CHUNK_BYTES);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_RELEASED_BYTES], (u64)PAGE_SIZE << GH_DEFAULT_CHUNK_ORDER);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_SYS], 0ULL);
 	/* The heap grows again as needed. */
 	s = raw(h, 3);

@@ -13,25 +13,17 @@
 #include <linux/prandom.h>
 
 #include "goheap.h"
+#include "kunit_heap.h"
 #include "stats.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-
-static struct gh_heap *new_heap(struct kunit *test)
-{
-	struct gh_heap_params params = { .page_shift = 13, .name = "kunit" };
-	struct gh_heap *h = gh_heap_create(&params);
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
-	return h;
-}
 
 #define LARGE	100000
 #define LARGE_SPAN	(13 * 8192)	/* 100000 rounded up to heap pages */
 
 static void goheap_memstats_exact(struct kunit *test)
 {
-	struct gh_heap *h = new_heap(test);
+	struct gh_heap *h = kunit_heap(test);
 	unsigned int c64 = gh_size_to_class(h, 64);
 	struct gh_class_stats cs;
 	void *small[10], *large[3], *tiny[5];
@@ -88,7 +80,7 @@ static void goheap_memstats_exact(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_INVALID_FREES], 0ULL);
 	KUNIT_EXPECT_LE(test, ms[GH_MS_HEAP_ALLOC], ms[GH_MS_HEAP_INUSE]);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_SYS], ms[GH_MS_HEAP_INUSE] + ms[GH_MS_HEAP_IDLE]);
-	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_SYS], 4ULL << 20);	/* one chunk */
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_SYS], (u64)PAGE_SIZE << GH_DEFAULT_CHUNK_ORDER);
 	KUNIT_EXPECT_EQ(test, ms[GH_MS_CHUNKS], 1ULL);
 
 	gh_read_class_stats(h, c64, &cs);
@@ -121,7 +113,8 @@ static void goheap_memstats_exact(struct kunit *test)
 /* Page-heap histogram: one chunk with holes of known lengths. */
 static void goheap_pageheap_stats_runs(struct kunit *test)
 {
-	struct gh_heap *h = new_heap(test);
+	const u64 chunk = (1U << GH_DEFAULT_CHUNK_ORDER) / 2;	/* 8 KiB heap pages */
+	struct gh_heap *h = kunit_heap(test);
 	struct gh_pageheap_stats ps;
 	struct gh_span *s[4];
 	unsigned int i;
@@ -133,19 +126,19 @@ static void goheap_pageheap_stats_runs(struct kunit *test)
 	gh_span_free(h, s[1]);		/* a hole of 3 pages */
 	gh_read_pageheap_stats(h, &ps);
 	KUNIT_EXPECT_EQ(test, ps.chunks, 1ULL);
-	KUNIT_EXPECT_EQ(test, ps.pages_total, 512ULL);
+	KUNIT_EXPECT_EQ(test, ps.pages_total, chunk);
 	KUNIT_EXPECT_EQ(test, ps.pages_inuse, 9ULL);
-	KUNIT_EXPECT_EQ(test, ps.pages_free, 503ULL);
-	KUNIT_EXPECT_EQ(test, ps.largest_run, 500ULL);
+	KUNIT_EXPECT_EQ(test, ps.pages_free, chunk - 9);
+	KUNIT_EXPECT_EQ(test, ps.largest_run, chunk - 12);
 	KUNIT_EXPECT_EQ(test, ps.runs[1], 1ULL);	/* 2-3 pages */
-	KUNIT_EXPECT_EQ(test, ps.runs[8], 1ULL);	/* 256-511 pages */
+	KUNIT_EXPECT_EQ(test, ps.runs[ilog2(chunk - 12)], 1ULL);
 	KUNIT_EXPECT_EQ(test, ps.grows, 1ULL);
 	for (i = 0; i < 4; i++)
 		if (i != 1)
 			gh_span_free(h, s[i]);
 	gh_read_pageheap_stats(h, &ps);
-	KUNIT_EXPECT_EQ(test, ps.largest_run, 512ULL);
-	KUNIT_EXPECT_EQ(test, ps.runs[9], 1ULL);
+	KUNIT_EXPECT_EQ(test, ps.largest_run, chunk);
+	KUNIT_EXPECT_EQ(test, ps.runs[ilog2(chunk)], 1ULL);
 	gh_heap_destroy(h);
 }
 
@@ -187,7 +180,7 @@ static int load_fn(void *arg)
 /* Invariants at every read while every CPU allocates; quiescent ones after. */
 static void goheap_memstats_invariants_under_load(struct kunit *test)
 {
-	struct gh_heap *h = new_heap(test);
+	struct gh_heap *h = kunit_heap(test);
 	unsigned int ncpu = num_online_cpus(), cpu, i = 0, reads = 0;
 	struct load *ld = kunit_kcalloc(test, nr_cpu_ids, sizeof(*ld), GFP_KERNEL);
 	u64 ms[GH_MS_NR], prev_mallocs = 0, prev_frees = 0;
@@ -243,7 +236,7 @@ static void goheap_memstats_invariants_under_load(struct kunit *test)
 /* The per-CPU figures add up to the class figures. */
 static void goheap_cpu_stats_sum(struct kunit *test)
 {
-	struct gh_heap *h = new_heap(test);
+	struct gh_heap *h = kunit_heap(test);
 	struct gh_class_stats cs;
 	struct gh_cpu_stats st;
 	u64 cached = 0, classes_cached = 0, mallocs = 0, class_mallocs = 0;

@@ -186,7 +186,7 @@ const struct ms_field ms_fields[] = {
 	MS(central_cached_bytes, "CentralCachedBytes", MS_BYTES, "breakdown", "their bytes"),
 	MS(chunks, "Chunks", MS_COUNT, "page heap", "chunks held"),
 	MS(grows, "Grows", MS_COUNT, "page heap", "chunks taken, cumulative"),
-	MS(grow_fallbacks, "GrowFallbacks", MS_COUNT, "page heap", "of those, smaller than 4 MiB"),
+	MS(grow_fallbacks, "GrowFallbacks", MS_COUNT, "page heap", "of those, smaller than asked"),
 	MS(releases, "Releases", MS_COUNT, "page heap", "chunks given back, cumulative"),
 	MS(released_bytes, "ReleasedBytes", MS_BYTES, "page heap", "bytes given back, cumulative"),
 	MS(scavenges, "Scavenges", MS_COUNT, "page heap", "scavenger passes that released"),
