@@ -462,7 +462,7 @@ def memory_section(boots):
            'log-normal-ish between 8 B and 1 KiB (most 64–256 B) plus 0.2 % '
            'large objects of 33–128 KiB, the same sequence for both '
            'allocators. held = goheap HeapSys − HeapReleased of a private heap '
-           '(whole 4 MiB chunks, so free pages inside a chunk count until they are '
+           '(whole chunks, 2 MiB by default, so free pages inside a chunk count until they are '
            'released; HeapInuse counts only the pages in spans), or the slab pages '
            'SLUB gained (NR_SLAB_UNRECLAIMABLE_B, per-CPU deltas included, '
            'kmalloc caches emptied first). peak = most held at any sample '
