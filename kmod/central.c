@@ -286,7 +286,7 @@ static bool xfer_grow(struct gh_heap *h, unsigned int cls, unsigned int cap)
 static void xfer_shrink(struct gh_heap *h, unsigned int cls)
 {
 	struct gh_central *c = &h->central[cls];
-	unsigned int base = GH_XFER_BATCHES * h->classes[cls].batch;
+	unsigned int base = gh_xfer_base_cap(h, cls);
 	struct gh_obj *old = NULL;
 	unsigned long flags;
 
@@ -315,15 +315,12 @@ static void xfer_shrink(struct gh_heap *h, unsigned int cls)
  */
 void gh_central_flush(struct gh_heap *h, unsigned int cls, struct gh_obj *objs, unsigned int n)
 {
-	struct gh_central *c = &h->central[cls];
-	unsigned int tries = 0;
-
-	while (!gh_central_put_cached(h, cls, objs, n)) {
-		if (tries++ || !xfer_grow(h, cls, READ_ONCE(c->xfer_cap))) {
-			flush_spans(h, cls, objs, n);
-			return;
-		}
-	}
+	if (gh_central_put_cached(h, cls, objs, n))
+		return;
+	if (xfer_grow(h, cls, READ_ONCE(h->central[cls].xfer_cap)) &&
+	    gh_central_put_cached(h, cls, objs, n))
+		return;
+	flush_spans(h, cls, objs, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_central_flush);
 
@@ -383,7 +380,7 @@ EXPORT_SYMBOL_IF_KUNIT(gh_central_release);
 size_t gh_central_meta_bytes(struct gh_heap *h, unsigned int cls)
 {
 	struct gh_central *c = &h->central[cls];
-	unsigned int base = GH_XFER_BATCHES * h->classes[cls].batch;
+	unsigned int base = gh_xfer_base_cap(h, cls);
 	unsigned int cap = READ_ONCE(c->xfer_cap);
 
 	return (base + (cap > base ? cap : 0)) * sizeof(struct gh_obj);
@@ -410,7 +407,7 @@ int gh_central_init(struct gh_heap *h)
 		for (b = 0; b < GH_BUCKETS; b++)
 			INIT_LIST_HEAD(&c->partial[b]);
 		INIT_LIST_HEAD(&c->full);
-		c->xfer_cap = GH_XFER_BATCHES * h->classes[i].batch;
+		c->xfer_cap = gh_xfer_base_cap(h, i);
 		c->xfer_max = min(GH_XFER_MAX_BATCHES * h->classes[i].batch,
 				  GH_XFER_MAX_BYTES / h->classes[i].size);
 		c->xfer_max = max(rounddown(c->xfer_max, h->classes[i].batch), c->xfer_cap);

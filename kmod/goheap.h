@@ -77,6 +77,9 @@
 #define GH_XFER_MAX_BATCHES	64
 #define GH_XFER_MAX_BYTES	SZ_1M
 
+/* Objects in a class's first transfer cache array: GH_XFER_BATCHES batches. */
+#define gh_xfer_base_cap(h, cls)	(GH_XFER_BATCHES * (h)->classes[cls].batch)
+
 /*
  * Per-CPU span cache: freed large-object and raw spans of up to
  * GH_SPAN_CACHE_PAGES heap pages, at most GH_SPAN_CACHE_DEPTH of each

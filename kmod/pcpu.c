@@ -53,6 +53,17 @@ static enum cpuhp_state gh_cpuhp_state;
  * arrays are not on the fast path's stack: kernels built with
  * CONFIG_INIT_STACK_ALL_ZERO (Debian's) clear every such array on entry.
  */
+/* Hand out @o, taken by a refill that brought @more objects besides it. */
+static void *refill_done(struct gh_heap *h, unsigned int cls, struct gh_obj o,
+			 unsigned int more)
+{
+	if (more)
+		this_cpu_inc(h->pcpu->cstat[cls][GH_CS_REFILLS]);
+	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);
+	WRITE_ONCE(*o.state, GH_OBJ_LIVE);
+	return o.p;
+}
+
 noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp,
 			      struct gh_cpu_cache *cc)
 {
@@ -63,14 +74,10 @@ noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp,
 	if (cc) {
 		got = gh_central_take_cached(h, cls, &cc->slots[k->slot_base], k->batch);
 		if (got) {
-			o = cc->slots[k->slot_base + got - 1];
-			cc->count[cls] = got - 1;
+			o = cc->slots[k->slot_base + --got];
+			cc->count[cls] = got;
 			gh_cache_put(cc);
-			if (got > 1)
-				this_cpu_inc(h->pcpu->cstat[cls][GH_CS_REFILLS]);
-			this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);
-			WRITE_ONCE(*o.state, GH_OBJ_LIVE);
-			return o.p;
+			return refill_done(h, cls, o, got);
 		}
 		gh_cache_put(cc);
 		want = k->batch;
@@ -80,8 +87,6 @@ noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp,
 	if (!got)
 		return NULL;
 	o = batch[--got];
-	WRITE_ONCE(*o.state, GH_OBJ_LIVE);
-
 	if (got) {
 		/* We may be on another CPU now, whose array may have filled. */
 		cc = gh_cache_get(h);
@@ -92,12 +97,10 @@ noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp,
 			cc->count[cls] = n + keep;
 			gh_cache_put(cc);
 		}
-		this_cpu_inc(h->pcpu->cstat[cls][GH_CS_REFILLS]);
 	}
-	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);
 	if (keep < got)
 		gh_central_flush(h, cls, batch + keep, got - keep);
-	return o.p;
+	return refill_done(h, cls, o, got);
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_refill);
 

@@ -26,7 +26,7 @@
  */
 unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int max)
 {
-	unsigned int nwords = BITS_TO_LONGS(s->nelems), n = 0, w, idx;
+	unsigned int nwords = BITS_TO_LONGS(s->nelems), n = 0, w, idx = 0;
 	unsigned long free, taken;
 
 	/* A word at a time: every bit below freeindex is set already. */
@@ -44,12 +44,14 @@ unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int m
 			objs[n].p = (void *)(s->base + (unsigned long)idx * s->elemsize);
 			objs[n].state = &s->objstate[idx];
 			n++;
-			s->freeindex = idx + 1;
 		}
 		s->allocbits[w] |= taken;
 	}
+	/* Every object below the last one taken is out now. */
 	if (n < max)
 		s->freeindex = s->nelems;
+	else if (n)
+		s->freeindex = idx + 1;
 	s->allocated += n;
 	return n;
 }

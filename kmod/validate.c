@@ -112,7 +112,7 @@ static void check_class(struct gh_heap *h, unsigned int cls, struct vstate *v)
 	unsigned long flags, partial = 0, full = 0;
 	struct gh_span *s;
 	unsigned int b;
-	bool grown;
+	bool grown, big;
 
 	spin_lock_irqsave(&c->lock, flags);
 	for (b = 0; b < GH_BUCKETS; b++) {
@@ -132,8 +132,8 @@ static void check_class(struct gh_heap *h, unsigned int cls, struct vstate *v)
 		verr(v, "class %u: transfer cache holds %u objects, room for %u\n", cls,
 		     c->nxfer, c->xfer_cap);
 	grown = c->xfer != c->xfer_base;
-	if (c->xfer_cap > c->xfer_max ||
-	    grown != (c->xfer_cap > GH_XFER_BATCHES * h->classes[cls].batch))
+	big = c->xfer_cap > gh_xfer_base_cap(h, cls);
+	if (c->xfer_cap > c->xfer_max || grown != big)
 		verr(v, "class %u: transfer cache of %u objects\n", cls, c->xfer_cap);
 	spin_unlock_irqrestore(&c->lock, flags);
 }
