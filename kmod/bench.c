@@ -91,6 +91,7 @@
 #include <linux/vmstat.h>
 
 #include "bench.h"
+#include "compat.h"
 #include "goheap.h"
 #include "stats.h"
 
@@ -476,29 +477,12 @@ static const char *const calib_names[CAL_NR] = {
 	[CAL_CLEAR_PAGE] = "clear_page",
 };
 
-/*
- * clear_page() is an alternative call that objtool refuses in a module:
- * call the variant the kernel patched in at boot.
- */
 static noinline void bench_clear_pages(void *page, unsigned int n)
 {
 	unsigned int i;
 
-#ifdef CONFIG_X86_64
-	if (boot_cpu_has(X86_FEATURE_ERMS)) {
-		for (i = 0; i < n; i++)
-			clear_page_erms(page);
-	} else if (boot_cpu_has(X86_FEATURE_REP_GOOD)) {
-		for (i = 0; i < n; i++)
-			clear_page_rep(page);
-	} else {
-		for (i = 0; i < n; i++)
-			clear_page_orig(page);
-	}
-#else
 	for (i = 0; i < n; i++)
-		clear_page(page);
-#endif
+		gh_clear_page(page);
 }
 
 static int calib_fn(struct bench_case *c, unsigned int n)
@@ -984,7 +968,7 @@ static int bench_spans(struct bench_run *r)
 		return PTR_ERR(empty);
 	for (i = 0; i < ARRAY_SIZE(npages) && !err; i++) {
 		size = (size_t)npages[i] << r->h->page_shift;
-		if (get_order(size) > MAX_ORDER - 1)
+		if (get_order(size) > GH_MAX_PAGE_ORDER)
 			continue;
 		n = 0;
 		cs[n].a = BA_GOHEAP;

@@ -2,16 +2,38 @@
 /*
  * Every kernel-version difference goheap depends on, in one place.
  *
- * goheap targets Linux 6.1 (Debian 12) first. Where a later kernel changed
- * an API goheap uses, the difference is wrapped here and nowhere else:
+ * goheap builds against Linux 6.1 (Debian 12) through 7.x, on x86-64 and
+ * arm64 (4 KiB and 64 KiB pages), with and without PREEMPT_RT. Where a
+ * later kernel changed an API that goheap, its KUnit suites, or the
+ * client and stress modules use, the difference is wrapped here and
+ * nowhere else:
  *
- *   6.3  vm_flags_set()/vm_flags_clear() replace writing vma->vm_flags
- *        directly (the flags became read-only outside those helpers);
- *        goheap calls gh_vm_flags_set()/gh_vm_flags_clear()
- *        (GH_HAVE_VM_FLAGS_SET).
- *   6.7  shrinker_alloc()/shrinker_register()/shrinker_free() replace an
- *        embedded struct shrinker with register_shrinker() and
- *        unregister_shrinker() (GH_HAVE_SHRINKER_ALLOC).
+ *   6.3   vm_flags_set()/vm_flags_clear() replace writing vma->vm_flags
+ *         directly: gh_vm_flags_set(), gh_vm_flags_clear()
+ *         (GH_HAVE_VM_FLAGS_SET).
+ *   6.4   MAX_ORDER became the largest order instead of one past it, and
+ *   6.8   was renamed MAX_PAGE_ORDER: GH_MAX_PAGE_ORDER, derived from
+ *         MAX_ORDER_NR_PAGES, which every version defines as the pages of
+ *         the largest block.
+ *   6.7   shrinker_alloc()/shrinker_register()/shrinker_free() replace an
+ *         embedded struct shrinker with register_shrinker():
+ *         gh_shrinker_create(), gh_shrinker_destroy(), gh_shrinker_priv()
+ *         (GH_HAVE_SHRINKER_ALLOC).
+ *   6.13  MODULE_IMPORT_NS() and EXPORT_SYMBOL_NS_GPL() take the namespace
+ *         as a string: GH_NS() (GH_HAVE_NS_STRING).
+ *   7.x   x86's clear_page() became clear_pages(), an alternative of
+ *         __clear_pages_unrolled() and friends, callable from a module;
+ *         before, the variants clear_page_erms()/_rep()/_orig() were to be
+ *         picked by hand (objtool refuses the alternative call in a
+ *         module): gh_clear_page() (GH_HAVE_CLEAR_PAGES). Other
+ *         architectures call clear_page().
+ *   6.13  hrtimer_setup() replaces hrtimer_init() plus setting ->function,
+ *         and 6.15 removed hrtimer_init(): gh_hrtimer_setup()
+ *         (GH_HAVE_HRTIMER_SETUP).
+ *   6.17  workqueues say whether they are per-CPU: WQ_PERCPU, else the
+ *         kernel warns and assumes it. GH_WQ_PERCPU is WQ_PERCPU where it
+ *         exists and 0 (the old per-CPU default) before
+ *         (GH_HAVE_WQ_PERCPU).
  *
  * One internal interface is used too, only on kernels with generic KASAN:
  * kasan_poison(), exported by mm/kasan/shadow.c but declared only in
@@ -20,21 +42,52 @@
  * declaration was found with the 6.1 signature). Without it goheap's
  * objects are simply not poisoned.
  *
- * The GH_HAVE_* macros come from kmod/Kbuild, which looks for each API in
- * the headers of the kernel being built against, so no version numbers
- * (and no distribution backports) need to be guessed.
+ * The GH_HAVE_* macros come from kmod/compat.mk, included by every Kbuild
+ * file of the project, which looks for each API in the headers of the
+ * kernel being built against, so no version numbers (and no distribution
+ * backports) need to be guessed. No other file tests a kernel version or
+ * whether a symbol exists.
+ *
+ * This header is a leaf: it includes only kernel headers.
  */
 #ifndef _GOHEAP_COMPAT_H
 #define _GOHEAP_COMPAT_H
 
+#include <linux/hrtimer.h>
 #include <linux/kasan.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
+#ifdef CONFIG_X86_64
+#include <asm/cpufeature.h>
+#endif
 
-#include "goheap.h"
+/* === Page allocator === */
 
-/* VMA flags, from an ->mmap handler (mmap_lock held for writing). */
+/* Largest order alloc_pages() accepts: 10 on x86-64 (4 MiB). */
+#define GH_MAX_PAGE_ORDER	ilog2(MAX_ORDER_NR_PAGES)
+
+/* Clear one page, as the page allocator would (used by the benchmark). */
+static inline void gh_clear_page(void *page)
+{
+#if defined(CONFIG_X86_64) && !defined(GH_HAVE_CLEAR_PAGES)
+	if (boot_cpu_has(X86_FEATURE_ERMS))
+		clear_page_erms(page);
+	else if (boot_cpu_has(X86_FEATURE_REP_GOOD))
+		clear_page_rep(page);
+	else
+		clear_page_orig(page);
+#else
+	clear_page(page);
+#endif
+}
+
+/* === VMA flags, from an ->mmap handler (mmap_lock held for writing) === */
+
 static inline void gh_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 #ifdef GH_HAVE_VM_FLAGS_SET
@@ -53,6 +106,42 @@ static inline void gh_vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flag
 #endif
 }
 
+/* === Symbol namespaces === */
+
+/*
+ * A namespace as MODULE_IMPORT_NS() and EXPORT_SYMBOL_NS_GPL() take it:
+ * MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL)).
+ */
+#ifdef GH_HAVE_NS_STRING
+#define GH_NS(ns)	#ns
+#else
+#define GH_NS(ns)	ns
+#endif
+
+/* === Workqueues === */
+
+#ifdef GH_HAVE_WQ_PERCPU
+#define GH_WQ_PERCPU	WQ_PERCPU
+#else
+#define GH_WQ_PERCPU	0
+#endif
+
+/* === High-resolution timers === */
+
+static inline void gh_hrtimer_setup(struct hrtimer *timer,
+				    enum hrtimer_restart (*fn)(struct hrtimer *),
+				    clockid_t clock, enum hrtimer_mode mode)
+{
+#ifdef GH_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, clock, mode);
+#else
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+#endif
+}
+
+/* === Shrinkers === */
+
 typedef unsigned long (*gh_shrink_fn)(struct shrinker *, struct shrink_control *);
 
 #ifndef GH_HAVE_SHRINKER_ALLOC
@@ -60,69 +149,72 @@ typedef unsigned long (*gh_shrink_fn)(struct shrinker *, struct shrink_control *
 /* Before 6.7 a shrinker is embedded by its user and has no private data. */
 struct gh_shrinker {
 	struct shrinker s;
-	struct gh_heap *h;
+	void *priv;
 };
 
-static inline struct gh_heap *gh_shrinker_heap(struct shrinker *s)
+static inline void *gh_shrinker_priv(struct shrinker *s)
 {
-	return container_of(s, struct gh_shrinker, s)->h;
+	return container_of(s, struct gh_shrinker, s)->priv;
 }
 
-static inline int gh_shrinker_add(struct gh_heap *h, gh_shrink_fn count, gh_shrink_fn scan)
+static inline struct gh_shrinker *gh_shrinker_create(const char *name, gh_shrink_fn count,
+						     gh_shrink_fn scan, void *priv)
 {
 	struct gh_shrinker *gs = kzalloc(sizeof(*gs), GFP_KERNEL);
 	int err;
 
 	if (!gs)
-		return -ENOMEM;
-	gs->h = h;
+		return ERR_PTR(-ENOMEM);
+	gs->priv = priv;
 	gs->s.count_objects = count;
 	gs->s.scan_objects = scan;
 	gs->s.seeks = DEFAULT_SEEKS;
-	err = register_shrinker(&gs->s, "goheap-%s", h->name);
+	err = register_shrinker(&gs->s, "goheap-%s", name);
 	if (err) {
 		kfree(gs);
-		return err;
+		return ERR_PTR(err);
 	}
-	h->shrinker = gs;
-	return 0;
+	return gs;
 }
 
-static inline void gh_shrinker_del(struct gh_heap *h)
+static inline void gh_shrinker_destroy(struct gh_shrinker *gs)
 {
-	struct gh_shrinker *gs = h->shrinker;
-
 	unregister_shrinker(&gs->s);
 	kfree(gs);
 }
 
 #else
 
-static inline struct gh_heap *gh_shrinker_heap(struct shrinker *s)
+/* Since 6.7 the shrinker is allocated by the kernel; gh_shrinker is it. */
+struct gh_shrinker;
+
+static inline void *gh_shrinker_priv(struct shrinker *s)
 {
 	return s->private_data;
 }
 
-static inline int gh_shrinker_add(struct gh_heap *h, gh_shrink_fn count, gh_shrink_fn scan)
+static inline struct gh_shrinker *gh_shrinker_create(const char *name, gh_shrink_fn count,
+						     gh_shrink_fn scan, void *priv)
 {
-	struct shrinker *s = shrinker_alloc(0, "goheap-%s", h->name);
+	struct shrinker *s = shrinker_alloc(0, "goheap-%s", name);
 
 	if (!s)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	s->count_objects = count;
 	s->scan_objects = scan;
-	s->private_data = h;
+	s->private_data = priv;
 	shrinker_register(s);
-	h->shrinker = s;
-	return 0;
+	return (struct gh_shrinker *)s;
 }
 
-static inline void gh_shrinker_del(struct gh_heap *h)
+static inline void gh_shrinker_destroy(struct gh_shrinker *gs)
 {
-	shrinker_free(h->shrinker);
+	shrinker_free((struct shrinker *)gs);
 }
 
 #endif
+
+/* === KASAN shadow === */
 
 #if defined(CONFIG_KASAN_GENERIC) && defined(GH_HAVE_KASAN_POISON)
 #define GH_KASAN 1

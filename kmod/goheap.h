@@ -33,6 +33,7 @@
 
 #include <linux/cpuhotplug.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
@@ -52,15 +53,27 @@
 #define GH_MAX_SMALL_SIZE	32768
 #define GH_TINY_SIZE		16
 
-/* Chunks: the blocks the page heap takes from the buddy allocator. */
-#define GH_CHUNK_ORDER		10	/* 4 MiB: largest, MAX_ORDER - 1 on x86-64 */
-#define GH_DEFAULT_CHUNK_ORDER	9	/* 2 MiB: what a heap grows by first */
-#define GH_MIN_CHUNK_ORDER	5	/* 128 KiB: smallest fallback block */
-#define GH_CHUNK_BYTES		(PAGE_SIZE << GH_CHUNK_ORDER)
-#define GH_MAX_CHUNK_PAGES	BIT(GH_CHUNK_ORDER)	/* in 4 KiB pages */
+/*
+ * Chunks: the blocks the page heap takes from the buddy allocator, sized in
+ * bytes whatever the hardware page size; their buddy orders follow from it
+ * (on x86-64: orders 10, 9 and 5; with arm64's 64 KiB pages: 6, 5 and 1).
+ */
+#define GH_CHUNK_SHIFT		22	/* 4 MiB: the largest chunk */
+#define GH_DEFAULT_CHUNK_SHIFT	21	/* 2 MiB: what a heap grows by first */
+#define GH_MIN_CHUNK_SHIFT	17	/* 128 KiB: smallest fallback block */
+#define GH_CHUNK_ORDER		(GH_CHUNK_SHIFT - PAGE_SHIFT)
+#define GH_DEFAULT_CHUNK_ORDER	(GH_DEFAULT_CHUNK_SHIFT - PAGE_SHIFT)
+#define GH_MIN_CHUNK_ORDER	(GH_MIN_CHUNK_SHIFT - PAGE_SHIFT)
+#define GH_CHUNK_BYTES		BIT(GH_CHUNK_SHIFT)
+#define GH_MAX_CHUNK_PAGES	BIT(GH_CHUNK_ORDER)	/* in hardware pages */
 
 /* The largest object goheap hands out: one whole chunk, as for kmalloc. */
 #define GH_MAX_ALLOC		GH_CHUNK_BYTES
+
+/* The per-CPU claim is a lockdep map of its own (see gh_cache_get()). */
+#if defined(CONFIG_DEBUG_LOCK_ALLOC) && !defined(CONFIG_PREEMPT_RT)
+#define GH_CLAIM_LOCKDEP
+#endif
 
 /* Per-CPU cache: most objects moved per refill/flush (capacity is 2x). */
 #define GH_MAX_BATCH		32
@@ -152,6 +165,7 @@ enum gh_span_kind {
 };
 
 struct gh_chunk;
+struct gh_shrinker;
 
 /**
  * struct gh_track - what debug mode knows of one object (debug.c).
@@ -324,7 +338,11 @@ enum gh_stat {
 
 /**
  * struct gh_cpu_cache - one CPU's cache.
- * @busy:	claimed by gh_cache_get(); see pcpu.c.
+ * @busy:	claimed by gh_cache_get() (not PREEMPT_RT); see above it.
+ * @dep_map:	lockdep's view of the claim (CONFIG_DEBUG_LOCK_ALLOC).
+ * @rt_lock:	the claim on PREEMPT_RT.
+ * @heap:	the heap this cache belongs to.
+ * @drain_work:	empties this cache on its own CPU (gh_pcpu_drain_all()).
  * @slots:	object arrays of all classes (gh_class.slot_base), node-local.
  * @count:	objects in each class's array.
  * @tiny_block:	current 16 B block of the tiny allocator, or NULL.
@@ -338,6 +356,14 @@ enum gh_stat {
  */
 struct gh_cpu_cache {
 	unsigned int busy;
+#ifdef GH_CLAIM_LOCKDEP
+	struct lockdep_map dep_map;
+#endif
+#ifdef CONFIG_PREEMPT_RT
+	spinlock_t rt_lock;	/* the claim: see gh_cache_get() */
+#endif
+	struct gh_heap *heap;
+	struct work_struct drain_work;
 	struct gh_obj *slots;
 	u16 count[GH_NR_CLASSES];
 	void *tiny_block;
@@ -384,7 +410,8 @@ enum gh_debug_error {
 
 /**
  * struct gh_heap_params - how to build a heap.
- * @page_shift:	heap page size: 12 (4 KiB) or 13 (8 KiB, Go's).
+ * @page_shift:	heap page size: 12 (4 KiB) or 13 (8 KiB, Go's); PAGE_SHIFT
+ *		on kernels with larger pages (gh_page_shift_valid()).
  * @chunk_order: buddy order of the chunks to grow by first, from
  *		GH_MIN_CHUNK_ORDER to GH_CHUNK_ORDER; 0 means
  *		GH_DEFAULT_CHUNK_ORDER.
@@ -445,8 +472,7 @@ struct gh_heap_params {
  * @scavenge_idle: jiffies memory must stay idle before release; 0: off.
  * @scavenges:	scavenger passes that released something (statistic).
  * @last_drain:	jiffies of the shrinker's last cache drain.
- * @shrinker:	memory-pressure callbacks; opaque, see compat.h.
- * @shrinker_on: @shrinker is registered.
+ * @shrinker:	memory-pressure callbacks (compat.h), or NULL.
  */
 struct gh_heap {
 	const char *name;
@@ -491,8 +517,7 @@ struct gh_heap {
 	unsigned long scavenge_idle;
 	unsigned long scavenges;
 	unsigned long last_drain;
-	void *shrinker;
-	bool shrinker_on;
+	struct gh_shrinker *shrinker;
 };
 
 static inline unsigned long gh_page_bytes(const struct gh_heap *h)
@@ -500,20 +525,33 @@ static inline unsigned long gh_page_bytes(const struct gh_heap *h)
 	return 1UL << h->page_shift;
 }
 
-/**
- * gh_cache_get() - claim this CPU's cache.
- * @h: heap.
+/*
+ * The per-CPU claim (gh_cache_get()/gh_cache_put()) is a trylock:
  *
- * Disables preemption. Returns NULL (preemption enabled again) when the
- * cache is already claimed, which happens only to an interrupt that
- * arrived while this CPU was inside gh_cache_get()/gh_cache_put().
- *
- * Return: this CPU's cache, claimed, or NULL.
+ *  - Without PREEMPT_RT: preemption disabled plus the @busy flag. Only an
+ *    interrupt on the same CPU can find the flag set, and it does not
+ *    wait. Under CONFIG_DEBUG_LOCK_ALLOC the claim is also a lockdep map
+ *    (@dep_map, acquired as a trylock), so lockdep learns what is taken
+ *    inside it; a trylock never marks its lock as used in interrupt
+ *    context, which is right, since it never waits there.
+ *  - With PREEMPT_RT: migration disabled plus a trylock of @rt_lock, a
+ *    spinlock_t (a sleeping lock on RT, as SLUB's local_lock_t is). Any
+ *    task on the same CPU may find it held (the holder was preempted) and
+ *    goes to the central list instead. goheap is not called from hard IRQ
+ *    context on PREEMPT_RT (Documentation/design.rst).
  */
-static __always_inline struct gh_cpu_cache *gh_cache_get(struct gh_heap *h)
+static __always_inline struct gh_cpu_cache *gh_cache_trylock(struct gh_heap *h)
 {
 	struct gh_cpu_cache *cc;
 
+#ifdef CONFIG_PREEMPT_RT
+	migrate_disable();
+	cc = this_cpu_ptr(h->pcpu);
+	if (unlikely(!spin_trylock(&cc->rt_lock))) {
+		migrate_enable();
+		return NULL;
+	}
+#else
 	preempt_disable();
 	cc = this_cpu_ptr(h->pcpu);
 	if (unlikely(READ_ONCE(cc->busy))) {
@@ -522,7 +560,28 @@ static __always_inline struct gh_cpu_cache *gh_cache_get(struct gh_heap *h)
 	}
 	WRITE_ONCE(cc->busy, 1);
 	barrier();	/* claimed before any access, as an interrupt sees it */
+#ifdef GH_CLAIM_LOCKDEP
+	lock_map_acquire_try(&cc->dep_map);
+#endif
+#endif
 	return cc;
+}
+
+/**
+ * gh_cache_get() - claim this CPU's cache.
+ * @h: heap.
+ *
+ * Disables preemption (migration on PREEMPT_RT). Returns NULL, with
+ * preemption (migration) enabled again, when the cache is already claimed:
+ * by the code an interrupt arrived in, or on PREEMPT_RT by a preempted
+ * task on this CPU.
+ *
+ * Context: any but hard IRQ on PREEMPT_RT.
+ * Return: this CPU's cache, claimed, or NULL.
+ */
+static __always_inline struct gh_cpu_cache *gh_cache_get(struct gh_heap *h)
+{
+	return gh_cache_trylock(h);
 }
 
 /**
@@ -531,12 +590,21 @@ static __always_inline struct gh_cpu_cache *gh_cache_get(struct gh_heap *h)
  */
 static __always_inline void gh_cache_put(struct gh_cpu_cache *cc)
 {
+#ifdef CONFIG_PREEMPT_RT
+	spin_unlock(&cc->rt_lock);
+	migrate_enable();
+#else
+#ifdef GH_CLAIM_LOCKDEP
+	lock_map_release(&cc->dep_map);
+#endif
 	barrier();	/* every access done before an interrupt may claim it */
 	WRITE_ONCE(cc->busy, 0);
 	preempt_enable();
+#endif
 }
 
 /* sizeclass.c */
+bool gh_page_shift_valid(unsigned int shift);
 int gh_classes_init(struct gh_heap *h);
 u32 gh_div_mul(u32 size);
 

@@ -10,15 +10,18 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 
 #include "bench.h"
 #include "goheap.h"
 #include "stats.h"
 
-static unsigned int heap_page_size = 8192;
+static unsigned int heap_page_size;
 module_param(heap_page_size, uint, 0444);
-MODULE_PARM_DESC(heap_page_size, "heap page size in bytes: 8192 (Go's, default) or 4096");
+MODULE_PARM_DESC(heap_page_size,
+		 "heap page size: 8192 (Go's) or 4096, or the page size of a kernel with larger pages; "
+		 "0 (default): 8192, or that page size");
 
 static unsigned int scavenge_idle_secs = 30;
 module_param(scavenge_idle_secs, uint, 0444);
@@ -42,8 +45,14 @@ static int __init goheap_init(void)
 	struct gh_heap *h;
 	int err;
 
-	if (heap_page_size != 4096 && heap_page_size != 8192) {
-		pr_err("heap_page_size must be 4096 or 8192, not %u\n", heap_page_size);
+	if (!heap_page_size)
+		heap_page_size = max_t(unsigned long, SZ_8K, PAGE_SIZE);
+	if (!is_power_of_2(heap_page_size) || !gh_page_shift_valid(ilog2(heap_page_size))) {
+		if (PAGE_SIZE > SZ_8K)
+			pr_err("heap_page_size must be %lu (this kernel's page size) or 0, not %u\n",
+			       PAGE_SIZE, heap_page_size);
+		else
+			pr_err("heap_page_size must be 4096 or 8192, not %u\n", heap_page_size);
 		return -EINVAL;
 	}
 	params.page_shift = ilog2(heap_page_size);

@@ -25,6 +25,11 @@
  * cannot tear. The slow paths release the cache before calling into the
  * central list, so they may sleep when the caller's gfp allows it.
  *
+ * On PREEMPT_RT the claim is a trylock of a per-CPU spinlock_t with
+ * migration disabled instead (see gh_cache_get()): interrupt handlers are
+ * threads there, spinlock_t sleeps, and goheap is not called from hard IRQ
+ * context, the rule SLUB has on RT.
+ *
  * A CPU going offline has its caches drained to the central lists from
  * the CPU-dead hotplug callback (a dynamic state shared by all heaps, one
  * instance per heap).
@@ -36,11 +41,18 @@
 #include <linux/cpuhotplug.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "goheap.h"
 #include "sanitize.h"
 
 static enum cpuhp_state gh_cpuhp_state;
+/* Runs the drain work items; may be needed to make progress in reclaim. */
+static struct workqueue_struct *gh_drain_wq;
+#ifdef GH_CLAIM_LOCKDEP
+/* One lockdep class for the claims of every CPU of every heap. */
+static struct lock_class_key gh_cache_claim_key;
+#endif
 
 /*
  * Underflow, with @cc claimed and empty: a batch from central's transfer
@@ -178,14 +190,17 @@ void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu)
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_drain_cpu);
 
-static void drain_ipi(void *arg)
+/* A CPU's drain work, run on that CPU in process context. */
+static void drain_work_fn(struct work_struct *work)
 {
-	struct gh_cpu_cache *cc = gh_cache_get(arg);
+	struct gh_cpu_cache *cc = container_of(work, struct gh_cpu_cache, drain_work);
+	struct gh_heap *h = cc->heap;
 
-	/* Interrupted an allocation or free: that CPU is in use, skip it. */
+	/* Claimed by a preempted task (PREEMPT_RT only): in use, skip it. */
+	cc = gh_cache_get(h);
 	if (!cc)
 		return;
-	drain_cache(arg, cc);
+	drain_cache(h, cc);
 	gh_cache_put(cc);
 }
 
@@ -193,16 +208,25 @@ static void drain_ipi(void *arg)
  * gh_pcpu_drain_all() - empty every online CPU's cache.
  * @h: heap.
  *
- * Each CPU empties its own cache in an IPI. A CPU interrupted in the middle
- * of an allocation or free is in use and is skipped; on a quiescent heap
- * every cache ends empty. A CPU that goes offline meanwhile is drained by
- * the hotplug callback instead.
+ * Each CPU empties its own cache from a work item of gh_drain_wq (as
+ * SLUB's flush_all() does), in process context: nothing is drained from an
+ * IPI, where PREEMPT_RT could not take the central locks. CPU hotplug is
+ * held off meanwhile; a CPU that was offline was drained when it died. On
+ * PREEMPT_RT a cache claimed by a preempted task is in use and skipped; on
+ * a quiescent heap every cache ends empty.
  *
- * Context: process, interrupts enabled; waits for all CPUs.
+ * Context: process; sleeps.
  */
 void gh_pcpu_drain_all(struct gh_heap *h)
 {
-	on_each_cpu(drain_ipi, h, 1);
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, gh_drain_wq, &per_cpu_ptr(h->pcpu, cpu)->drain_work);
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(h->pcpu, cpu)->drain_work);
+	cpus_read_unlock();
 }
 EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_drain_all);
 
@@ -224,6 +248,14 @@ int gh_pcpu_init(struct gh_heap *h)
 	for_each_possible_cpu(cpu) {
 		struct gh_cpu_cache *cc = per_cpu_ptr(h->pcpu, cpu);
 
+#ifdef GH_CLAIM_LOCKDEP
+		lockdep_init_map(&cc->dep_map, "goheap_cpu_claim", &gh_cache_claim_key, 0);
+#endif
+#ifdef CONFIG_PREEMPT_RT
+		spin_lock_init(&cc->rt_lock);
+#endif
+		cc->heap = h;
+		INIT_WORK(&cc->drain_work, drain_work_fn);
 		cc->slots = kcalloc_node(h->nslots, sizeof(*cc->slots), GFP_KERNEL,
 					 cpu_to_node(cpu));
 		if (!cc->slots)
@@ -278,27 +310,35 @@ static int gh_cpu_dead(unsigned int cpu, struct hlist_node *node)
 }
 
 /**
- * gh_hotplug_init() - register the CPU-dead callback shared by all heaps.
+ * gh_hotplug_init() - register the CPU-dead callback shared by all heaps,
+ * and the drain workqueue.
  *
  * Context: module init.
  * Return: 0 or a negative errno.
  */
 int gh_hotplug_init(void)
 {
-	int ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "mm/goheap:dead",
-					  NULL, gh_cpu_dead);
-	if (ret < 0)
+	int ret;
+
+	gh_drain_wq = alloc_workqueue("goheap_drain", WQ_MEM_RECLAIM | GH_WQ_PERCPU, 0);
+	if (!gh_drain_wq)
+		return -ENOMEM;
+	ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "mm/goheap:dead", NULL, gh_cpu_dead);
+	if (ret < 0) {
+		destroy_workqueue(gh_drain_wq);
 		return ret;
+	}
 	gh_cpuhp_state = ret;
 	return 0;
 }
 
 /**
- * gh_hotplug_exit() - remove the CPU-dead callback.
+ * gh_hotplug_exit() - remove the CPU-dead callback and the drain workqueue.
  *
  * Context: module exit, after every heap is destroyed.
  */
 void gh_hotplug_exit(void)
 {
 	cpuhp_remove_multi_state(gh_cpuhp_state);
+	destroy_workqueue(gh_drain_wq);
 }

@@ -144,7 +144,7 @@ void gh_scavenger_stop(struct gh_heap *h)
 
 static unsigned long shrink_count(struct shrinker *s, struct shrink_control *sc)
 {
-	struct gh_heap *h = gh_shrinker_heap(s);
+	struct gh_heap *h = gh_shrinker_priv(s);
 	unsigned long bytes = 0, n;
 	unsigned int cls, cpu;
 
@@ -166,7 +166,7 @@ static unsigned long shrink_count(struct shrinker *s, struct shrink_control *sc)
  */
 static unsigned long shrink_scan(struct shrinker *s, struct shrink_control *sc)
 {
-	struct gh_heap *h = gh_shrinker_heap(s);
+	struct gh_heap *h = gh_shrinker_priv(s);
 	unsigned long goal = sc->nr_to_scan, freed, last;
 
 	freed = gh_pageheap_release(h, 0, 1, goal);
@@ -188,10 +188,12 @@ static unsigned long shrink_scan(struct shrinker *s, struct shrink_control *sc)
  */
 int gh_shrinker_register(struct gh_heap *h)
 {
-	int err = gh_shrinker_add(h, shrink_count, shrink_scan);
+	struct gh_shrinker *s = gh_shrinker_create(h->name, shrink_count, shrink_scan, h);
 
-	h->shrinker_on = !err;
-	return err;
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	h->shrinker = s;
+	return 0;
 }
 
 /**
@@ -202,7 +204,7 @@ int gh_shrinker_register(struct gh_heap *h)
  */
 void gh_shrinker_unregister(struct gh_heap *h)
 {
-	if (h->shrinker_on)
-		gh_shrinker_del(h);
-	h->shrinker_on = false;
+	if (h->shrinker)
+		gh_shrinker_destroy(h->shrinker);
+	h->shrinker = NULL;
 }

@@ -3,10 +3,11 @@
  * Size classes: Go's table and the size -> class lookup.
  *
  * With 8 KiB heap pages the classes are exactly Go's (object size and span
- * size from runtime/sizeclasses.go). With 4 KiB heap pages the object sizes
- * stay the same and each span is the smallest run of heap pages whose tail
- * waste is at most 1/8 of the span, which is the rule Go's generator starts
- * from. Lookup is O(1) through two byte tables, as in Go: one indexed by
+ * size from runtime/sizeclasses.go). With 4 KiB heap pages, and with the
+ * 16 or 64 KiB heap pages of kernels whose pages are that large, the object
+ * sizes stay the same and each span is the smallest run of heap pages whose
+ * tail waste is at most 1/8 of the span, which is the rule Go's generator
+ * starts from. Lookup is O(1) through two byte tables, as in Go: one indexed by
  * size / 8 up to 1 KiB, one by size / 128 above.
  *
  * Power-of-two sizes are naturally aligned: such a class's spans are
@@ -85,6 +86,26 @@ static void class_init(struct gh_heap *h, unsigned int i, u32 size, unsigned int
 }
 
 /**
+ * gh_page_shift_valid() - whether a heap can have pages of 1 << @shift bytes.
+ * @shift: log2 of the heap page size.
+ *
+ * A heap page is one or more whole hardware pages, since pages are what
+ * the page heap maps, releases and looks up: 4 KiB or 8 KiB (Go's) on
+ * kernels with 4 KiB pages, the hardware page itself on kernels with
+ * larger pages (Go keeps 8 KiB heap pages over 64 KiB pages, but then a
+ * heap page could be neither mapped nor given back on its own).
+ *
+ * Return: true for 12 or 13 on 4 KiB-page kernels, PAGE_SHIFT on others.
+ */
+bool gh_page_shift_valid(unsigned int shift)
+{
+	if (PAGE_SHIFT > 13)
+		return shift == PAGE_SHIFT;
+	return shift == 12 || shift == 13;
+}
+EXPORT_SYMBOL_IF_KUNIT(gh_page_shift_valid);
+
+/**
  * gh_classes_init() - fill a heap's class table and lookup tables.
  * @h: heap with page_shift set.
  *
@@ -95,7 +116,7 @@ int gh_classes_init(struct gh_heap *h)
 	unsigned int i, slot = 0;
 	size_t size;
 
-	if (h->page_shift != 12 && h->page_shift != 13)
+	if (!gh_page_shift_valid(h->page_shift))
 		return -EINVAL;
 
 	memset(h->classes, 0, sizeof(h->classes));
@@ -103,7 +124,7 @@ int gh_classes_init(struct gh_heap *h)
 		u32 sz = go_classes[i].size * 8;
 		unsigned int np = go_classes[i].npages;
 
-		if (h->page_shift == 12)
+		if (h->page_shift != 13)
 			np = span_pages_by_rule(sz, gh_page_bytes(h));
 		class_init(h, i, sz, np);
 	}

@@ -12,11 +12,13 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "goheap.h"
+#include "kunit_heap.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
 
-static const unsigned int page_shifts[] = { 13, 12 };
+static const unsigned int page_shifts[] = KUNIT_GH_SHIFTS;
 
 static void shift_desc(const unsigned int *p, char *desc)
 {
@@ -27,7 +29,7 @@ KUNIT_ARRAY_PARAM(page_shift, page_shifts, shift_desc);
 
 static int api_init(struct kunit *test)
 {
-	struct gh_heap_params params = { .page_shift = 13, .name = "kunit" };
+	struct gh_heap_params params = { .page_shift = KUNIT_GH_SHIFT, .name = "kunit" };
 	struct gh_heap *h;
 
 	if (test->param_value)

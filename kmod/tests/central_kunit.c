@@ -13,11 +13,12 @@
 #include <kunit/test.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "goheap.h"
 #include "kunit_heap.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
 
 static u64 other_sys(struct gh_heap *h)
 {

@@ -28,10 +28,17 @@
  *   random allocations (small classes and some large objects) and frees;
  *   objects pass between threads through a locked exchange ring, so many
  *   are freed on a CPU other than the one that allocated them.
- * - alloc_from_hardirq, alloc_from_softirq: an hrtimer callback (hardirq)
- *   or a self-rescheduling tasklet (softirq) allocates and frees with
- *   GFP_ATOMIC while the test thread does the same with GFP_KERNEL on the
- *   same heap; objects pass between the two contexts both ways.
+ * - alloc_from_hardirq, alloc_from_softirq: an irq_work raised by an
+ *   hrtimer (hardirq) or a self-rescheduling tasklet (softirq) allocates
+ *   and frees with GFP_ATOMIC while the test thread does the same with
+ *   GFP_KERNEL on the same heap; objects pass between the two contexts
+ *   both ways. The irq_work, not the hrtimer callback, allocates: an
+ *   irq_work without IRQ_WORK_HARD_IRQ is an interrupt handler that
+ *   PREEMPT_RT would run in a thread, like an ordinary request_irq()
+ *   handler, which is where goheap (like kmalloc) may be called from hard
+ *   IRQ context; a hard hrtimer is hard IRQ context on PREEMPT_RT too,
+ *   and lockdep (CONFIG_PROVE_RAW_LOCK_NESTING) rightly rejects the
+ *   spinlock_t goheap takes there.
  * - cpu_offline_online_while_allocating: CPUs go offline and online while
  *   threads allocate; once a CPU is dead its cache must be empty.
  * - tiny_cross_cpu: tiny objects allocated on each CPU, freed on others.
@@ -52,6 +59,7 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/interrupt.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -67,7 +75,9 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "goheap.h"
+#include "kunit_heap.h"
 
 #define CONC_MAGIC		0x21706165686f6721ULL	/* "!goheap!" */
 #define CONC_POISON		0x6b	/* header of an object being freed */
@@ -88,6 +98,7 @@
 #define CONC_HP_ROUNDS		6	/* offline/online cycles */
 #define CONC_HP_SEED		8	/* objects per class cached on the victim */
 #define CONC_HP_TINY		3	/* live tiny objects on the victim */
+#define CONC_HP_TINY_MAX	12	/* ... until one is the CPU's current block */
 
 /* One object as its owner sees it. */
 struct conc_obj {
@@ -609,7 +620,9 @@ struct conc_irq {
 	atomic64_t ids;
 	bool hardirq;		/* the callback must run in hardirq, else softirq */
 	bool stop;
-	struct hrtimer timer;
+	bool irq_done;		/* the irq_work ran its last run */
+	struct hrtimer timer;	/* raises @work (hardirq case) */
+	struct irq_work work;
 	struct tasklet_struct tasklet;
 	struct completion done;	/* CONC_IRQ_RUNS runs happened */
 
@@ -717,12 +730,25 @@ static bool conc_irq_run(struct conc_irq *ci)
 	return false;
 }
 
+static void conc_irq_work_fn(struct irq_work *work)
+{
+	struct conc_irq *ci = container_of(work, struct conc_irq, work);
+
+	if (!conc_irq_run(ci))
+		WRITE_ONCE(ci->irq_done, true);
+}
+
+/*
+ * The timer is pinned, so the irq_work is always queued on, and run by,
+ * one CPU: its runs never overlap.
+ */
 static enum hrtimer_restart conc_hrtimer_fn(struct hrtimer *timer)
 {
 	struct conc_irq *ci = container_of(timer, struct conc_irq, timer);
 
-	if (!conc_irq_run(ci))
+	if (READ_ONCE(ci->irq_done) || READ_ONCE(ci->stop))
 		return HRTIMER_NORESTART;
+	irq_work_queue(&ci->work);
 	hrtimer_forward_now(timer, ns_to_ktime(CONC_IRQ_PERIOD_NS));
 	return HRTIMER_RESTART;
 }
@@ -827,9 +853,11 @@ static void conc_irq_case(struct kunit *test, bool hardirq)
 
 	start = ktime_get();
 	if (hardirq) {
-		hrtimer_init(&ci->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-		ci->timer.function = conc_hrtimer_fn;
-		hrtimer_start(&ci->timer, ns_to_ktime(CONC_IRQ_PERIOD_NS), HRTIMER_MODE_REL);
+		init_irq_work(&ci->work, conc_irq_work_fn);
+		gh_hrtimer_setup(&ci->timer, conc_hrtimer_fn, CLOCK_MONOTONIC,
+				 HRTIMER_MODE_REL_PINNED_HARD);
+		hrtimer_start(&ci->timer, ns_to_ktime(CONC_IRQ_PERIOD_NS),
+			      HRTIMER_MODE_REL_PINNED_HARD);
 	} else {
 		tasklet_setup(&ci->tasklet, conc_tasklet_fn);
 		tasklet_schedule(&ci->tasklet);
@@ -844,10 +872,12 @@ static void conc_irq_case(struct kunit *test, bool hardirq)
 
 	/* From here on the callback cannot run: its state is ours. */
 	WRITE_ONCE(ci->stop, true);
-	if (hardirq)
+	if (hardirq) {
 		hrtimer_cancel(&ci->timer);
-	else
+		irq_work_sync(&ci->work);
+	} else {
 		tasklet_kill(&ci->tasklet);
+	}
 
 	kunit_info(test, "%u runs, %lu atomic allocations (%lu failed), %lu thread ops, %lld ms\n",
 		   ci->runs, ci->irq_allocs, ci->irq_failures, ci->task_ops,
@@ -880,6 +910,9 @@ static void conc_irq_case(struct kunit *test, bool hardirq)
 
 static void alloc_from_hardirq(struct kunit *test)
 {
+	/* On PREEMPT_RT goheap, like SLUB, is not for hard IRQ context. */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "PREEMPT_RT: goheap is not called from hard IRQ context");
 	conc_irq_case(test, true);
 }
 
@@ -899,7 +932,7 @@ struct conc_seed {
 	unsigned int cached;	/* objects in that CPU's cache afterwards */
 	bool tiny_pinned;	/* it had a current tiny block afterwards */
 	unsigned int ntiny;
-	struct conc_obj tiny[CONC_HP_TINY];
+	struct conc_obj tiny[CONC_HP_TINY_MAX];
 };
 
 /*
@@ -924,15 +957,22 @@ static long conc_seed_fn(void *arg)
 		for (j = 0; j < n; j++)
 			conc_free(s->h, &objs[j], s->rep, NULL);
 	}
-	for (s->ntiny = 0; s->ntiny < CONC_HP_TINY; s->ntiny++) {
-		if (!conc_alloc(s->h, &s->tiny[s->ntiny], 3 + 2 * s->ntiny, true, GFP_KERNEL,
-				s->ids, s->rep))
+	/*
+	 * A bound kworker: this CPU's cache, read racily but only for a
+	 * report. A tiny allocation that finds the claim held keeps its block
+	 * to itself, which on PREEMPT_RT happens whenever it preempted a
+	 * thread holding the claim: allocate more until this CPU has a
+	 * current block.
+	 */
+	s->cpu = raw_smp_processor_id();
+	cc = per_cpu_ptr(s->h->pcpu, s->cpu);
+	for (s->ntiny = 0; s->ntiny < CONC_HP_TINY ||
+	     (s->ntiny < CONC_HP_TINY_MAX && !READ_ONCE(cc->tiny_block)); s->ntiny++) {
+		if (!conc_alloc(s->h, &s->tiny[s->ntiny], 3 + 2 * (s->ntiny % CONC_HP_TINY), true,
+				GFP_KERNEL, s->ids, s->rep))
 			break;
 	}
 
-	/* A bound kworker: this CPU's cache, read racily but only for a report. */
-	s->cpu = raw_smp_processor_id();
-	cc = per_cpu_ptr(s->h->pcpu, s->cpu);
 	s->cached = 0;
 	for (cls = 1; cls < GH_NR_CLASSES; cls++)
 		s->cached += READ_ONCE(cc->count[cls]);
@@ -1084,7 +1124,8 @@ static long conc_race_trial(struct kunit *test, const unsigned int *cpus, bool d
 	unsigned int i;
 	long inuse;
 
-	h = gh_heap_create(&(struct gh_heap_params){ .page_shift = 13, .name = "kunit" });
+	h = gh_heap_create(&(struct gh_heap_params){
+		.page_shift = KUNIT_GH_SHIFT, .name = "kunit" });
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	for (i = 0; i < 2; i++) {
@@ -1151,7 +1192,8 @@ static int conc_test_init(struct kunit *test)
 {
 	struct gh_heap *h;
 
-	h = gh_heap_create(&(struct gh_heap_params){ .page_shift = 13, .name = "kunit" });
+	h = gh_heap_create(&(struct gh_heap_params){
+		.page_shift = KUNIT_GH_SHIFT, .name = "kunit" });
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	test->priv = h;
@@ -1182,5 +1224,5 @@ static struct kunit_suite goheap_concurrency_suite = {
 
 kunit_test_suite(goheap_concurrency_suite);
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
 MODULE_LICENSE("GPL");

@@ -19,15 +19,17 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "goheap.h"
 #include "kunit_heap.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
 
 static struct gh_heap *debug_heap(struct kunit *test, unsigned int debug)
 {
-	struct gh_heap_params params = { .page_shift = 13, .debug = debug, .name = "kunit" };
+	struct gh_heap_params params = { .page_shift = KUNIT_GH_SHIFT, .debug = debug,
+					 .name = "kunit" };
 	struct gh_heap *h = gh_heap_create(&params);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
@@ -49,7 +51,8 @@ static void scribble(void *p, u8 c)
 
 static void goheap_debug_options(struct kunit *test)
 {
-	struct gh_heap_params params = { .page_shift = 13, .debug = BIT(7), .name = "kunit" };
+	struct gh_heap_params params = { .page_shift = KUNIT_GH_SHIFT, .debug = BIT(7),
+					 .name = "kunit" };
 	unsigned int f = 99;
 
 	KUNIT_EXPECT_EQ(test, gh_debug_parse(NULL, &f), 0);
@@ -187,13 +190,14 @@ static void goheap_debug_workload(struct kunit *test)
 	struct rnd_state rnd;
 	enum { N = 400 };
 	void **objs = kunit_kcalloc(test, N, sizeof(void *), GFP_KERNEL);
+	u64 *ms = kunit_kcalloc(test, GH_MS_NR, sizeof(*ms), GFP_KERNEL);
 	void *bulk[20];
 	const char *out;
-	u64 ms[GH_MS_NR];
 	unsigned int i;
 	size_t size;
 
 	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, ms);
 	prandom_seed_state(&rnd, 42);
 	for (i = 0; i < N; i++) {
 		size = prandom_u32_state(&rnd) % (i % 50 ? 3000 : 70000);

@@ -20,10 +20,12 @@
 #include <kunit/test.h>
 #include <linux/sched.h>
 
+#include "compat.h"
 #include "goheap.h"
+#include "kunit_heap.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
 
 #define FAULT_GFP	(GFP_ATOMIC | __GFP_NOWARN)
 
@@ -138,7 +140,7 @@ static void expect_empty(struct kunit *test, struct gh_heap *h, unsigned int n)
 static void goheap_fail_every_allocation_point(struct kunit *test)
 {
 	const struct fault_path *path = test->param_value;
-	struct gh_heap_params params = { .page_shift = 13, .name = "kunit" };
+	struct gh_heap_params params = { .page_shift = KUNIT_GH_SHIFT, .name = "kunit" };
 	void **objs = kunit_kcalloc(test, BULK, sizeof(*objs), GFP_KERNEL);
 	unsigned int n, injected = 0, left = 0;
 	struct gh_heap *h;

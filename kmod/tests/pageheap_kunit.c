@@ -12,11 +12,13 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "compat.h"
 #include "goheap.h"
+#include "kunit_heap.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
 
-static const unsigned int page_shifts[] = { 13, 12 };
+static const unsigned int page_shifts[] = KUNIT_GH_SHIFTS;
 
 static void shift_desc(const unsigned int *p, char *desc)
 {

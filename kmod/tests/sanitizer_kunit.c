@@ -23,11 +23,13 @@
 #include <linux/tracepoint.h>
 #include <trace/events/error_report.h>
 
+#include "compat.h"
 #include "goheap.h"
+#include "kunit_heap.h"
 #include "sanitize.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
 
 static atomic_t kasan_reports;
 static unsigned long kasan_addr;
@@ -53,7 +55,7 @@ static void kasan_suite_exit(struct kunit_suite *suite)
 
 static int kasan_case_init(struct kunit *test)
 {
-	struct gh_heap_params params = { .page_shift = 13, .name = "kunit" };
+	struct gh_heap_params params = { .page_shift = KUNIT_GH_SHIFT, .name = "kunit" };
 	struct gh_heap *h;
 
 	if (!gh_san_kasan())

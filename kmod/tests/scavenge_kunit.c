@@ -10,16 +10,18 @@
  */
 #include <kunit/test.h>
 
+#include "compat.h"
 #include "goheap.h"
+#include "kunit_heap.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
 
 static struct gh_heap *heap_with(struct kunit *test, unsigned int chunk_order,
 				 unsigned long limit)
 {
 	struct gh_heap_params params = {
-		.page_shift = 13,
+		.page_shift = KUNIT_GH_SHIFT,
 		.chunk_order = chunk_order,
 		.limit_bytes = limit,
 		.name = "kunit",
@@ -89,7 +91,7 @@ static void goheap_release_runs_make_holes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (unsigned int)ch->nreleased, ch->npages - 1U);
 	KUNIT_EXPECT_EQ(test, h->pages_released, ch->npages - 1UL);
 	gh_read_memstats(h, ms);
-	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_RELEASED], (u64)(ch->npages - 1) * 8192);
+	KUNIT_EXPECT_EQ(test, ms[GH_MS_HEAP_RELEASED], (u64)(ch->npages - 1) * gh_page_bytes(h));
 	KUNIT_EXPECT_GE(test, ms[GH_MS_HEAP_IDLE], ms[GH_MS_HEAP_RELEASED]);
 	KUNIT_EXPECT_PTR_EQ(test, gh_span_lookup(h, (void *)live->base), live);
 
@@ -145,7 +147,7 @@ static void goheap_limit_scavenges_first(struct kunit *test)
 {
 	struct gh_heap *h = heap_with(test, GH_MIN_CHUNK_ORDER, 1UL << 20);
 	struct gh_span *s[8], *big;
-	unsigned int per_chunk = (1U << GH_MIN_CHUNK_ORDER) / 2, i;
+	unsigned int per_chunk = BIT(GH_MIN_CHUNK_SHIFT) >> h->page_shift, i;
 
 	for (i = 0; i < ARRAY_SIZE(s); i++) {
 		s[i] = raw(h, per_chunk);
@@ -155,11 +157,11 @@ static void goheap_limit_scavenges_first(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, raw(h, 1));
 	for (i = 0; i < ARRAY_SIZE(s); i++)
 		gh_span_free(h, s[i]);
-	/* 512 KiB needs an order-7 chunk: only after free chunks go back. */
-	big = raw(h, 64);
+	/* 512 KiB needs a chunk of its size: only after free chunks go back. */
+	big = raw(h, SZ_512K >> h->page_shift);
 	KUNIT_ASSERT_NOT_NULL(test, big);
 	KUNIT_EXPECT_GE(test, h->releases, 4UL);
-	KUNIT_EXPECT_LE(test, (h->pages_total - h->pages_released) * h->hw_per_page, 256UL);
+	KUNIT_EXPECT_LE(test, (h->pages_total - h->pages_released) << h->page_shift, SZ_1M);
 	gh_span_free(h, big);
 	gh_heap_destroy(h);
 }

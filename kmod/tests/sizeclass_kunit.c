@@ -10,9 +10,11 @@
 #include <kunit/test.h>
 #include <linux/log2.h>
 
+#include "compat.h"
 #include "goheap.h"
+#include "kunit_heap.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
 
 struct go_class_row {
 	u32 size, span, objects, tail;
@@ -105,7 +107,7 @@ static struct gh_heap *make_heap(struct kunit *test, unsigned int shift)
 	return h;
 }
 
-static const unsigned int page_shifts[] = { 13, 12 };
+static const unsigned int page_shifts[] = KUNIT_GH_SHIFTS;
 
 static void shift_desc(const unsigned int *p, char *desc)
 {
@@ -119,8 +121,12 @@ static void goheap_class_matches_go_table(struct kunit *test)
 {
 	const struct go_class_row *want = test->param_value;
 	unsigned int cls = want - go_table + 1;
-	struct gh_heap *h = make_heap(test, 13);
-	const struct gh_class *c = &h->classes[cls];
+	const struct gh_class *c;
+	struct gh_heap *h;
+
+	kunit_need_page_shift(test, 13);
+	h = make_heap(test, 13);
+	c = &h->classes[cls];
 
 	KUNIT_EXPECT_EQ(test, c->size, want->size);
 	KUNIT_EXPECT_EQ(test, (u32)c->npages * 8192, want->span);
@@ -130,20 +136,25 @@ static void goheap_class_matches_go_table(struct kunit *test)
 	gh_heap_destroy(h);
 }
 
-/* 4 KiB mode: same sizes, smallest span whose tail is at most 1/8 of it. */
-static void goheap_class_4k_rule(struct kunit *test)
+/*
+ * Other heap page sizes (4 KiB, or the 16/64 KiB pages of a kernel with
+ * such pages): same sizes, smallest span whose tail is at most 1/8 of it.
+ */
+static void goheap_class_rule(struct kunit *test)
 {
-	struct gh_heap *h = make_heap(test, 12);
+	unsigned int shift = PAGE_SHIFT > 13 ? PAGE_SHIFT : 12;
+	struct gh_heap *h = make_heap(test, shift);
+	u32 page = 1U << shift;
 	unsigned int i;
 
 	for (i = 1; i <= GH_NR_SMALL; i++) {
 		const struct gh_class *c = &h->classes[i];
-		u32 span = (u32)c->npages * 4096;
+		u32 span = (u32)c->npages * page;
 
 		KUNIT_EXPECT_EQ(test, c->size, go_table[i - 1].size);
 		KUNIT_EXPECT_LE_MSG(test, span % c->size, span / 8, "class %u", i);
 		if (c->npages > 1) {
-			u32 less = span - 4096;
+			u32 less = span - page;
 
 			KUNIT_EXPECT_GT_MSG(test, less % c->size, less / 8,
 					    "class %u not minimal", i);
@@ -217,9 +228,12 @@ static void goheap_div_mul_exact(struct kunit *test)
 static void goheap_span_carves_all_objects(struct kunit *test)
 {
 	struct gh_heap *h = make_heap(test, *(const unsigned int *)test->param_value);
-	struct gh_obj *objs = kunit_kcalloc(test, 1024, sizeof(*objs), GFP_KERNEL);
-	unsigned int i, j, n;
+	unsigned int i, j, n, most = 0;
+	struct gh_obj *objs;
 
+	for (i = 1; i < GH_NR_CLASSES; i++)
+		most = max_t(unsigned int, most, h->classes[i].nelems);
+	objs = kunit_kcalloc(test, most + 1, sizeof(*objs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	for (i = 1; i < GH_NR_CLASSES; i++) {
 		const struct gh_class *c = &h->classes[i];
@@ -229,7 +243,7 @@ static void goheap_span_carves_all_objects(struct kunit *test)
 
 		KUNIT_ASSERT_NOT_NULL(test, s);
 		end = s->base + gh_span_bytes(h, s);
-		n = gh_span_take(s, objs, 1024);
+		n = gh_span_take(s, objs, most + 1);
 		KUNIT_EXPECT_EQ_MSG(test, n, (unsigned int)c->nelems, "class %u", i);
 		KUNIT_EXPECT_EQ(test, gh_span_take(s, objs + n, 1), 0U);
 		for (j = 0; j < n; j++) {
@@ -253,19 +267,38 @@ static void goheap_span_carves_all_objects(struct kunit *test)
 	gh_heap_destroy(h);
 }
 
+/*
+ * Heap pages of 4 or 8 KiB on kernels with 4 KiB pages, of the page size
+ * on others; anything else, and a chunk order above the largest, -EINVAL.
+ */
 static void goheap_bad_page_size_rejected(struct kunit *test)
 {
-	struct gh_heap_params params = { .page_shift = 14, .name = "kunit" };
+	struct gh_heap_params params = { .name = "kunit" };
+	unsigned int shift;
+	struct gh_heap *h;
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gh_heap_create(&params)), -EINVAL);
-	params.page_shift = 13;
+	for (shift = 10; shift <= 18; shift++) {
+		bool valid = PAGE_SHIFT > 13 ? shift == PAGE_SHIFT : shift == 12 || shift == 13;
+
+		KUNIT_EXPECT_EQ_MSG(test, gh_page_shift_valid(shift), valid, "shift %u", shift);
+		params.page_shift = shift;
+		h = gh_heap_create(&params);
+		if (valid) {
+			KUNIT_EXPECT_FALSE_MSG(test, IS_ERR(h), "shift %u", shift);
+			if (!IS_ERR(h))
+				gh_heap_destroy(h);
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(h), -EINVAL, "shift %u", shift);
+		}
+	}
+	params.page_shift = KUNIT_GH_SHIFT;
 	params.chunk_order = GH_CHUNK_ORDER + 1;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(gh_heap_create(&params)), -EINVAL);
 }
 
 static struct kunit_case goheap_sizeclass_cases[] = {
 	KUNIT_CASE_PARAM(goheap_class_matches_go_table, go_class_gen_params),
-	KUNIT_CASE(goheap_class_4k_rule),
+	KUNIT_CASE(goheap_class_rule),
 	KUNIT_CASE_PARAM(goheap_size_to_class_smallest_fit, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_pow2_classes_aligned, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_div_mul_exact, page_shift_gen_params),

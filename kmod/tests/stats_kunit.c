@@ -12,14 +12,15 @@
 #include <linux/kthread.h>
 #include <linux/prandom.h>
 
+#include "compat.h"
 #include "goheap.h"
 #include "kunit_heap.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
 
 #define LARGE	100000
-#define LARGE_SPAN	(13 * 8192)	/* 100000 rounded up to heap pages */
+#define LARGE_SPAN	round_up(LARGE, KUNIT_GH_PAGE)	/* 13 * 8 KiB */
 
 static void goheap_memstats_exact(struct kunit *test)
 {
@@ -113,7 +114,7 @@ static void goheap_memstats_exact(struct kunit *test)
 /* Page-heap histogram: one chunk with holes of known lengths. */
 static void goheap_pageheap_stats_runs(struct kunit *test)
 {
-	const u64 chunk = (1U << GH_DEFAULT_CHUNK_ORDER) / 2;	/* 8 KiB heap pages */
+	const u64 chunk = BIT(GH_DEFAULT_CHUNK_SHIFT) / KUNIT_GH_PAGE;	/* heap pages */
 	struct gh_heap *h = kunit_heap(test);
 	struct gh_pageheap_stats ps;
 	struct gh_span *s[4];

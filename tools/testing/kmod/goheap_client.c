@@ -17,6 +17,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bottom_half.h>
 #include <linux/goheap.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
@@ -137,11 +138,23 @@ static bool check_tiny(void)
 	return ok;
 }
 
+/*
+ * GFP_ATOMIC where nothing may sleep: with interrupts off, or on
+ * PREEMPT_RT (where spinlock_t sleeps, and goheap, like kmalloc, must not
+ * be called with interrupts off) with bottom halves off.
+ */
 static bool check_atomic(void)
 {
 	unsigned long flags;
 	void *p;
 
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		local_bh_disable();
+		p = goheap_alloc(128, GFP_ATOMIC);
+		goheap_free(p);
+		local_bh_enable();
+		return p;
+	}
 	local_irq_save(flags);
 	p = goheap_alloc(128, GFP_ATOMIC);
 	goheap_free(p);

@@ -20,9 +20,9 @@
  *  - Cross-CPU frees: a retiring object is often handed to another worker
  *    (a locked mailbox per worker), which checks and frees it on its CPU.
  *  - Interrupts: each worker starts an hrtimer on its CPU (every irq_us
- *    microseconds; 0 turns this off) whose callback allocates with
- *    GFP_ATOMIC in hardirq context and schedules a tasklet that does the
- *    same in softirq context. Both keep some objects a while, free some at
+ *    microseconds; 0 turns this off) which raises an irq_work that
+ *    allocates with GFP_ATOMIC in hardirq context and schedules a tasklet
+ *    that does the same in softirq context. Both keep some objects a while, free some at
  *    once, hand some to the workers, and free objects the workers hand them.
  *
  * Every object is stamped over its whole requested size when allocated: a
@@ -47,6 +47,7 @@
 #include <linux/delay.h>
 #include <linux/goheap.h>
 #include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/interrupt.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -60,6 +61,8 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+
+#include "compat.h"
 
 static unsigned int duration_s = 10;
 module_param(duration_s, uint, 0444);
@@ -114,7 +117,21 @@ struct stress_box {
 
 struct stress_worker;
 
-/* One interrupt context of a worker: its hrtimer (hardirq) or its tasklet. */
+/*
+ * The hrtimer runs in hard IRQ context and raises an irq_work that
+ * allocates, also in hard IRQ context. The irq_work, not the timer: an
+ * irq_work without IRQ_WORK_HARD_IRQ is an interrupt handler PREEMPT_RT
+ * would run in a thread, like an ordinary request_irq() handler, and that
+ * is the hard IRQ context goheap (like kmalloc) may be called from; a hard
+ * hrtimer stays hard IRQ context on PREEMPT_RT, where goheap's spinlock_t
+ * sleeps, and lockdep (CONFIG_PROVE_RAW_LOCK_NESTING) rejects it. On
+ * PREEMPT_RT itself the timer is a soft hrtimer, run by the timer
+ * softirq's thread, and allocates itself.
+ */
+#define STRESS_HRTIMER_MODE	(IS_ENABLED(CONFIG_PREEMPT_RT) ? HRTIMER_MODE_REL_PINNED : \
+				 HRTIMER_MODE_REL_PINNED_HARD)
+
+/* One interrupt context of a worker: its irq_work (hardirq) or its tasklet. */
 struct stress_irq {
 	struct stress_worker *w;
 	struct rnd_state rnd;
@@ -139,11 +156,13 @@ struct stress_worker {
 	struct stress_box in;		/* from other workers and interrupts */
 	struct stress_box to_irq;	/* for this worker's interrupt contexts */
 	struct hrtimer timer;
+	struct irq_work irq_work;	/* raised by @timer, not on PREEMPT_RT */
 	struct tasklet_struct tasklet;
 	struct stress_irq hard, soft;
 	unsigned long ops, allocs, tiny, zeroed, atomic, bulk_calls, bulk_objs, frees;
 	unsigned long remote_frees, passed, checks, kernel_failures, atomic_failures;
 	unsigned long bulk_failures, away, rebinds;
+	bool pinned_once;
 	void *bulk_p[STRESS_BULK];
 	struct stress_obj bulk[STRESS_BULK];
 	struct stress_live live[STRESS_LIVE];
@@ -433,14 +452,28 @@ static void stress_irq_run(struct stress_irq *ci)
 	ci->runs++;
 }
 
+/* The "hardirq" interrupt context: the irq_work, or the soft timer on RT. */
+static void stress_hard_run(struct stress_worker *w)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) && !in_hardirq())
+		w->hard.wrong_context++;
+	stress_irq_run(&w->hard);
+	tasklet_schedule(&w->tasklet);
+}
+
+static void stress_irq_work_fn(struct irq_work *work)
+{
+	stress_hard_run(container_of(work, struct stress_worker, irq_work));
+}
+
 static enum hrtimer_restart stress_hrtimer_fn(struct hrtimer *timer)
 {
 	struct stress_worker *w = container_of(timer, struct stress_worker, timer);
 
-	if (!in_hardirq())
-		w->hard.wrong_context++;
-	stress_irq_run(&w->hard);
-	tasklet_schedule(&w->tasklet);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		stress_hard_run(w);
+	else
+		irq_work_queue(&w->irq_work);
 	hrtimer_forward_now(timer, ns_to_ktime((u64)irq_us * NSEC_PER_USEC));
 	return HRTIMER_RESTART;
 }
@@ -463,6 +496,9 @@ static void stress_rebind(struct stress_worker *w)
 		w->away++;
 	if (cpumask_equal(current->cpus_ptr, cpumask_of(w->home)) || !cpu_online(w->home))
 		return;
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && READ_ONCE(w->pinned_once))
+		return;
+	WRITE_ONCE(w->pinned_once, true);
 	/* Fails harmlessly if the CPU is going down meanwhile. */
 	if (!set_cpus_allowed_ptr(current, cpumask_of(w->home)))
 		w->rebinds++;
@@ -502,11 +538,16 @@ static void stress_alloc_one(struct stress_worker *w, struct stress_live *l)
 	if (r >= 5 && r < 17) {
 		size = min_t(size_t, size, STRESS_IRQ_MAX);
 		w->atomic++;
-		if (r < 9) {
+		/*
+		 * On PREEMPT_RT nothing may allocate with preemption or
+		 * interrupts disabled (spinlock_t sleeps there; the same rule
+		 * as for kmalloc): bottom halves off only.
+		 */
+		if (r < 9 && !IS_ENABLED(CONFIG_PREEMPT_RT)) {
 			preempt_disable();
 			ok = stress_alloc(&l->o, size, tiny, GFP_NOWAIT, w->seq++, FROM_THREAD);
 			preempt_enable();
-		} else if (r < 13) {
+		} else if (r < 13 || IS_ENABLED(CONFIG_PREEMPT_RT)) {
 			local_bh_disable();
 			ok = stress_alloc(&l->o, size, tiny, GFP_ATOMIC, w->seq++, FROM_THREAD);
 			local_bh_enable();
@@ -631,7 +672,7 @@ static int stress_worker_fn(void *arg)
 	wait_for_completion(&stress_go);
 	if (irq_us)
 		hrtimer_start(&w->timer, ns_to_ktime((u64)irq_us * NSEC_PER_USEC),
-			      HRTIMER_MODE_REL_PINNED_HARD);
+			      STRESS_HRTIMER_MODE);
 	while (!READ_ONCE(stress_stop)) {
 		stress_step(w);
 		if (!(++w->ops % 16))
@@ -673,8 +714,8 @@ static struct stress_worker *stress_worker_create(unsigned int idx, int cpu, u64
 				       .seq = (u64)(3 * idx + 2) << 40 };
 	prandom_seed_state(&w->hard.rnd, base + 3 * idx + 1);
 	prandom_seed_state(&w->soft.rnd, base + 3 * idx + 2);
-	hrtimer_init(&w->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-	w->timer.function = stress_hrtimer_fn;
+	gh_hrtimer_setup(&w->timer, stress_hrtimer_fn, CLOCK_MONOTONIC, STRESS_HRTIMER_MODE);
+	init_irq_work(&w->irq_work, stress_irq_work_fn);
 	tasklet_setup(&w->tasklet, stress_tasklet_fn);
 	w->task = kthread_create(stress_worker_fn, w, "gh_stress/%u", idx);
 	if (IS_ERR(w->task)) {
@@ -790,9 +831,11 @@ stop:
 	for (i = 0; i < nworkers; i++)
 		kthread_stop(workers[i]->task);
 	/* No thread runs: no timer is started any more. */
-	for (i = 0; i < nworkers; i++)
+	for (i = 0; i < nworkers; i++) {
 		hrtimer_cancel(&workers[i]->timer);
-	/* No timer runs: no tasklet is scheduled any more. */
+		irq_work_sync(&workers[i]->irq_work);
+	}
+	/* No timer or irq_work runs: no tasklet is scheduled any more. */
 	for (i = 0; i < nworkers; i++)
 		tasklet_kill(&workers[i]->tasklet);
 	for (i = 0; i < nworkers; i++) {
