@@ -12,7 +12,9 @@
  * or failing that from /proc/cpuinfo's "hypervisor" flag and
  * /sys/class/dmi/id/sys_vendor ("QEMU").
  */
+#if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +60,7 @@ static int read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
 static bool cpuinfo_has_flag(const char *flag)
 {
 	char line[4096];
@@ -83,7 +86,8 @@ static bool cpuinfo_has_flag(const char *flag)
 	return found;
 }
 
-const struct hv *hypervisor(void)
+/* The CPUID hypervisor bit and vendor signature. */
+static void hv_probe(struct hv *hv)
 {
 	static const struct {
 		const char *sig, *name;
@@ -96,29 +100,51 @@ const struct hv *hypervisor(void)
 		{ "VBoxVBoxVBox", "VirtualBox" },
 		{ "bhyve bhyve ", "bhyve" },
 	};
-	static struct hv hv;
-	static bool done;
 	unsigned int a, b, c, d;
-	char vendor[64] = "";
 
-	if (done)
-		return &hv;
-	done = true;
 	if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1U << 31))) {
 		char sig[13] = "";
 		size_t i;
 
-		hv.virt = true;
+		hv->virt = true;
 		__cpuid(0x40000000, a, b, c, d);
 		memcpy(sig, &b, 4);
 		memcpy(sig + 4, &c, 4);
 		memcpy(sig + 8, &d, 4);
 		for (i = 0; i < ARRAY_SIZE(sigs); i++)
 			if (!strncmp(sig, sigs[i].sig, strlen(sigs[i].sig)))
-				snprintf(hv.name, sizeof(hv.name), "%s", sigs[i].name);
+				snprintf(hv->name, sizeof(hv->name), "%s", sigs[i].name);
 	} else if (cpuinfo_has_flag("hypervisor")) {
-		hv.virt = true;
+		hv->virt = true;
 	}
+}
+#else
+/*
+ * No CPUID: QEMU's arm64 "virt" board names itself in the device tree
+ * (whether TCG or KVM runs it, nothing in the guest tells).
+ */
+static void hv_probe(struct hv *hv)
+{
+	char compat[64];
+
+	if (!read_line("/proc/device-tree/compatible", compat, sizeof(compat)) &&
+	    strstr(compat, "linux,dummy-virt")) {
+		hv->virt = true;
+		snprintf(hv->name, sizeof(hv->name), "QEMU virt");
+	}
+}
+#endif
+
+const struct hv *hypervisor(void)
+{
+	static struct hv hv;
+	static bool done;
+	char vendor[64] = "";
+
+	if (done)
+		return &hv;
+	done = true;
+	hv_probe(&hv);
 	if (!read_line("/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor)) &&
 	    (strstr(vendor, "QEMU") || strstr(vendor, "VMware") || strstr(vendor, "Xen") ||
 	     strstr(vendor, "innotek"))) {
@@ -135,6 +161,12 @@ const struct hv *hypervisor(void)
 const char *timing_label(void)
 {
 	return hypervisor()->virt ? "emulated" : "native";
+}
+
+/* thp_available - the kernel has transparent huge pages at all. */
+bool thp_available(void)
+{
+	return !access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK);
 }
 
 /* thp_mode - the bracketed word of /sys/kernel/mm/transparent_hugepage/enabled. */

@@ -88,7 +88,8 @@ struct hv {
 };
 const struct hv *hypervisor(void);
 const char *timing_label(void);	/* "emulated" or "native" */
-const char *thp_mode(char *buf, size_t len);	/* "always", "madvise", "never", "?" */
+const char *thp_mode(char *buf, size_t len);	/* "always", "madvise", "never", "unavailable" */
+bool thp_available(void);			/* CONFIG_TRANSPARENT_HUGEPAGE */
 uint64_t smaps_kib(const void *addr, const char *field);
 uint64_t smaps_kib_range(const void *addr, size_t len, const char *field);
 bool is_terminal(int fd);

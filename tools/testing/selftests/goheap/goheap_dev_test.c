@@ -186,7 +186,13 @@ TEST_F(dev, get_info)
 	ASSERT_EQ((__u64)(GOHEAP_FEAT_SPAN_CONTIGUOUS | GOHEAP_FEAT_SPAN_PREFAULT |
 			  GOHEAP_FEAT_SPAN_SCATTERED | GOHEAP_FEAT_SPAN_INFO |
 			  GOHEAP_FEAT_MEMSTATS), i->features);
-	ASSERT_TRUE(i->heap_page_size == 4096 || i->heap_page_size == 8192);
+	/* 4 or 8 KiB heap pages; on kernels with larger pages, those pages. */
+	ASSERT_EQ((__u32)sysconf(_SC_PAGESIZE), i->hw_page_size);
+	if (i->hw_page_size > 8192) {
+		ASSERT_EQ(i->hw_page_size, i->heap_page_size);
+	} else {
+		ASSERT_TRUE(i->heap_page_size == 4096 || i->heap_page_size == 8192);
+	}
 	ASSERT_EQ(66, i->nr_size_classes);
 	ASSERT_EQ((4u << 20) / i->heap_page_size, i->max_span_pages);
 	ASSERT_LE(1, i->max_file_pages);

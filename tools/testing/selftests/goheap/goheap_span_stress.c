@@ -46,7 +46,9 @@
 
 #include <linux/goheap.h>
 
-#define HW_PAGE		4096UL
+/* The hardware page size (goheap_info.hw_page_size): 4 KiB, or 64 KiB on arm64. */
+#define HW_PAGE		hw_page
+static unsigned long hw_page;
 #define LEFT_MAX	8	/* "leave" spans held by one open file */
 
 struct span {
@@ -282,6 +284,7 @@ int main(int argc, char **argv)
 	fd = open_dev(&info);
 	if (fd < 0)
 		return 1;
+	hw_page = info.hw_page_size;
 	if (max_pages > info.max_span_pages)
 		max_pages = info.max_span_pages;
 	if (!max_pages)
