@@ -3,9 +3,12 @@
 # goheap convenience targets. The module itself is built by Kbuild (see
 # ./Kbuild and kmod/Kbuild) against the kernel tree in KDIR.
 #
-#   make              build kmod/goheap.ko against Debian's installed headers
+#   make              build kmod/goheap.ko for the running kernel
+#                     (/lib/modules/$(uname -r)/build), or KDIR=
 #   make deps         install every package the harness needs (idempotent)
-#   make check        all tests: host checks, stock guest, debug guest (KUnit)
+#   make check        all tests: host checks, then every cell of the kernel
+#                     matrix (tools/testing/vm/kernels.sh); KERNELS="6.12 ..."
+#                     runs only those cells
 #   make demo         boot the stock guest, load goheap, show its stats
 #   make bench        benchmarks against kmalloc/SLUB and the buddy allocator
 #                     in stock guests (2 and 4 CPUs, init_on_alloc=0 and the
@@ -15,20 +18,21 @@
 #                     .build/bench-icount/report.md
 #   make stress       the stress test alone, long, in the debug guest (4 CPUs):
 #                     GOHEAP_STRESS_SECONDS=600 by default
-#   make debug-kernel build the debug guest kernel (cached; make check does it)
+#   make debug-kernel build the 6.1 debug guest kernel (cached; make check does it)
+#   make kernels      build every built kernel of the matrix (KERNELS= to choose)
 #   make install      install the module, goheap tool, uapi header, udev rule (DESTDIR=,
 #                     PREFIX=/usr/local); make uninstall removes them
 #   make dkms-src     stage a DKMS source tree in $(DESTDIR)/usr/src/goheap-VERSION
-#   make dkms-test    dkms add/build/remove a throw-away copy for the stock kernel
+#   make dkms-test    dkms add/build/remove a throw-away copy for Debian 12's 6.1
+#                     and 6.12 kernels (DKMS_KERNELS=)
 #   make htmldocs     build Documentation/ with Sphinx into .build/htmldocs
 #   make clean
 
 .DEFAULT_GOAL := all
 VM := tools/testing/vm
-# The build machine's running kernel is not the target: pick the newest
-# installed Debian kernel that has headers and an image.
-STOCK_KVER ?= $(shell bash -c '. $(VM)/lib.sh && stock_kver')
-KDIR ?= /usr/src/linux-headers-$(STOCK_KVER)
+# As every out-of-tree module: the running kernel's build tree unless KDIR=
+# says otherwise. (The test harness picks each guest kernel itself.)
+KDIR ?= /lib/modules/$(shell uname -r)/build
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 # The release the module is installed for: the one KDIR belongs to.
@@ -36,36 +40,55 @@ KREL ?= $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/ge
 
 # Static binaries shipped to /goheap/ in every guest (the goheap tool,
 # selftests, ...). Add each one here with a rule that builds it statically.
-GUEST_BINS := .build/selftests/goheap_dev_test .build/tools/goheap .build/selftests/goheap_fuzz
+# GUEST_ARCH=arm64 cross-compiles them into .build/arm64/ for the arm64
+# guests.
+GUEST_ARCH ?= x86_64
+ifeq ($(GUEST_ARCH),arm64)
+GUEST_OUT := .build/arm64
+GUEST_CC := aarch64-linux-gnu-gcc
+else
+GUEST_OUT := .build
+GUEST_CC := $(CC)
+endif
+GUEST_BINS := $(GUEST_OUT)/selftests/goheap_dev_test $(GUEST_OUT)/tools/goheap \
+	      $(GUEST_OUT)/selftests/goheap_fuzz
 
-.build/selftests/goheap_dev_test: FORCE
-	@$(MAKE) -s -C tools/testing/selftests/goheap OUTPUT=$(CURDIR)/.build/selftests
+$(GUEST_OUT)/selftests/goheap_dev_test: FORCE
+	@$(MAKE) -s -C tools/testing/selftests/goheap CC=$(GUEST_CC) \
+		OUTPUT=$(CURDIR)/$(GUEST_OUT)/selftests
 
 # The /dev/goheap fuzzer (guest/fuzz.sh). The sub-make above builds it too:
 # wait for it, so that the two never write the binary at once under -j.
-.build/selftests/goheap_fuzz: .build/selftests/goheap_dev_test FORCE
-	@$(MAKE) -s -C tools/testing/selftests/goheap OUTPUT=$(CURDIR)/.build/selftests fuzz
+$(GUEST_OUT)/selftests/goheap_fuzz: $(GUEST_OUT)/selftests/goheap_dev_test FORCE
+	@$(MAKE) -s -C tools/testing/selftests/goheap CC=$(GUEST_CC) \
+		OUTPUT=$(CURDIR)/$(GUEST_OUT)/selftests fuzz
 
 # The goheap tool (tools/goheap), shipped as /goheap/goheap.
-.build/tools/goheap: FORCE
-	@$(MAKE) -s -C tools/goheap OUTPUT=$(CURDIR)/.build/tools
+$(GUEST_OUT)/tools/goheap: FORCE
+	@$(MAKE) -s -C tools/goheap CC=$(GUEST_CC) OUTPUT=$(CURDIR)/$(GUEST_OUT)/tools
 
 # The user-space side of the stress test (tools/testing/vm/guest/stress.sh).
-GUEST_BINS += .build/selftests/goheap_span_stress
+GUEST_BINS += $(GUEST_OUT)/selftests/goheap_span_stress
 
-.build/selftests/goheap_span_stress: tools/testing/selftests/goheap/goheap_span_stress.c \
+$(GUEST_OUT)/selftests/goheap_span_stress: tools/testing/selftests/goheap/goheap_span_stress.c \
 		uapi/linux/goheap.h
 	@mkdir -p $(@D)
-	@$(CC) -O2 -Wall -Wextra -Werror -std=gnu11 -static -Iuapi -o $@ $<
+	@$(GUEST_CC) -O2 -Wall -Wextra -Werror -std=gnu11 -static -Iuapi -o $@ $<
 
 FORCE:
 
-.PHONY: all modules deps check demo bench bench-icount stress debug-kernel guest-bins print-guest-bins clean \
+.PHONY: all modules deps check demo bench bench-icount stress debug-kernel kernels guest-bins print-guest-bins clean \
 	install uninstall dkms-src dkms-test htmldocs
 
 all: modules
 
 modules:
+	@test -e $(KDIR)/Makefile || { \
+		echo "no kernel build tree in $(KDIR): install linux-headers-$$(uname -r)," >&2; \
+		echo "or pass KDIR= (installed: $$(ls -d /usr/src/linux-headers-* 2>/dev/null | \
+			grep -v -- '-common' | tr '\n' ' '))" >&2; exit 1; }
+	@echo "building goheap for $$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null || echo '?') ($(KDIR))"
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 deps:
@@ -74,7 +97,8 @@ deps:
 check: deps
 	@$(VM)/check.sh
 
-demo: deps
+demo:
+	@$(VM)/deps.sh stock
 	@$(VM)/demo.sh
 
 bench: deps
@@ -88,6 +112,12 @@ stress: deps
 
 debug-kernel: deps
 	@bash -c '. $(VM)/lib.sh && ensure_debug_kernel'
+
+# Every built kernel of the matrix (KERNELS= to choose), cached as make
+# check would build them.
+kernels: deps
+	@bash -c '. $(VM)/lib.sh && for c in $$(cells_selected); do \
+		cell_stock $$c >/dev/null || ensure_kernel $$c || exit 1; done'
 
 # Used by the VM harness (lib.sh: guest_bins).
 guest-bins: $(GUEST_BINS)
@@ -114,12 +144,19 @@ uninstall:
 dkms-src:
 	tools/dkms/dkms.sh src $(DESTDIR)/usr/src/goheap-$(VERSION) $(VERSION)
 
+# The kernels make dkms-test builds for: Debian 12's 6.1 and 6.12.
+DKMS_KERNELS ?= $(shell bash -c '. $(VM)/lib.sh && stock_release "$$(cell_stock 6.1)" && \
+	stock_release "$$(cell_stock 6.12)"')
+
 dkms-test: deps
-	tools/dkms/dkms.sh test $(VERSION) $(KREL)
+	tools/dkms/dkms.sh test $(VERSION) $(DKMS_KERNELS)
 
 htmldocs:
 	@sphinx-build -q -W -b html Documentation .build/htmldocs
 
+# Without a kernel tree, remove what Kbuild leaves in kmod/ by name.
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	if [ -e $(KDIR)/Makefile ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; else \
+		find Kbuild kmod \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+			-o -name '.*.cmd' -o -name '*.order' -o -name '*.symvers' \) -delete; fi
 	rm -rf .build

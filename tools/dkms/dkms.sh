@@ -5,9 +5,10 @@
 #
 # Usage: dkms.sh src DEST VERSION   stage a DKMS source tree (Kbuild, kmod/,
 #                                   uapi/, dkms.conf) into DEST
-#        dkms.sh test VERSION KVER  add, build and remove a throw-away DKMS
-#                                   copy (version VERSION-test) for kernel
-#                                   KVER, and check the module it built
+#        dkms.sh test VERSION KVER...  add, build and remove a throw-away
+#                                   DKMS copy (version VERSION-test) for
+#                                   each kernel KVER, and check the module
+#                                   built for each
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,25 +30,29 @@ cleanup() {
 }
 
 dkms_test() {
-	local version=$1-test kver=$2 built vermagic
+	local version=$1-test kver built vermagic
+	shift
 
+	[ $# -gt 0 ] || { echo "dkms.sh test: no kernel given" >&2; return 1; }
 	TEST_VERSION=$version
 	trap cleanup EXIT
 	cleanup
 	src "/usr/src/goheap-$version" "$version"
 	dkms add -m goheap -v "$version"
-	dkms build -m goheap -v "$version" -k "$kver"
-	built=$(find "/var/lib/dkms/goheap/$version/$kver" -name 'goheap.ko*' | head -n 1)
-	[ -n "$built" ] || { echo "dkms built no goheap.ko for $kver" >&2; return 1; }
-	vermagic=$(modinfo -F vermagic "$built")
-	case "$vermagic" in
-	"$kver "*) echo "dkms built $built (vermagic $vermagic)" ;;
-	*) echo "$built has vermagic '$vermagic', not $kver" >&2; return 1 ;;
-	esac
+	for kver in "$@"; do
+		dkms build -m goheap -v "$version" -k "$kver"
+		built=$(find "/var/lib/dkms/goheap/$version/$kver" -name 'goheap.ko*' | head -n 1)
+		[ -n "$built" ] || { echo "dkms built no goheap.ko for $kver" >&2; return 1; }
+		vermagic=$(modinfo -F vermagic "$built")
+		case "$vermagic" in
+		"$kver "*) echo "dkms built $built (vermagic $vermagic)" ;;
+		*) echo "$built has vermagic '$vermagic', not $kver" >&2; return 1 ;;
+		esac
+	done
 }
 
 case "${1:-}" in
 src) src "$2" "$3" ;;
-test) dkms_test "$2" "$3" ;;
+test) shift; dkms_test "$@" ;;
 *) sed -n 's/^# Usage: //p; s/^#        //p' "$0" >&2; exit 2 ;;
 esac

@@ -72,12 +72,21 @@ class Boot:
         return self.info.get('init_on_alloc', '?')
 
     @property
+    def kernel_order(self):
+        """Kernels oldest first, by version."""
+        return tuple(int(x) for x in re.findall(r'\d+', self.kernel)[:3])
+
+    @property
+    def kernel(self):
+        return self.info.get('kernel', self.host.get('kernel', '?'))
+
+    @property
     def title(self):
-        return '%s CPUs, init_on_alloc=%s' % (self.cpus, self.init)
+        return '%s, %s CPUs, init_on_alloc=%s' % (self.kernel, self.cpus, self.init)
 
     @property
     def key(self):
-        return (self.cpus, self.init)
+        return (self.kernel, self.cpus, self.init)
 
     def find(self, bench, **want):
         """Rows of a workload whose fields match want (values as strings)."""
@@ -662,7 +671,7 @@ def main():
         if os.path.isdir(rawdir) else []
     boots = [Boot(p) for p in paths]
     boots = [b for b in boots if b.rows]
-    boots.sort(key=lambda b: (b.cpus, b.init))
+    boots.sort(key=lambda b: (b.kernel_order, b.cpus, b.init))
     if not boots:
         sys.stderr.write('bench-report: no results in %s\n' % rawdir)
         return 1
@@ -688,9 +697,11 @@ def main():
     out = ['# goheap benchmark report\n', mode,
            '- Host: %s, %s cores (shared with other work), QEMU %s, %s' %
            (h.get('host_cpu', '?'), h.get('host_cores', '?'), h.get('qemu', '?'), h.get('date', '?')),
-           '- Guest kernel: Debian %s (SLUB), heap page size %s B; goheap source tree %s' %
-           (boots[0].info.get('kernel', '?'), boots[0].info.get('heap_page_size', '?'),
-            h.get('tree', '?')),
+           "- Guest kernels (SLUB; 7.3's gives every cache, kmalloc's too, per-CPU sheaves): "
+           '%s; heap page size %s B; '
+           'goheap source tree %s' %
+           (', '.join(sorted({b.kernel for b in boots}, key=lambda k: k)),
+            boots[0].info.get('heap_page_size', '?'), h.get('tree', '?')),
            '- Boots: ' + '; '.join('%s (`%s`)' % (b.title, b.label) for b in boots),
            '- Raw lines: `raw/<boot>.txt`; reproduce with `make bench` '
            '(see Documentation/benchmarks.rst).\n']

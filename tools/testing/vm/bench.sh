@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: build goheap.ko against the stock headers, boot Debian's stock
-# kernel in QEMU (TCG) once per configuration, run goheap's in-kernel
-# benchmark in each boot (jobs/bench.sh writing the workloads below to
-# /sys/kernel/debug/goheap/bench), and write a report with charts
-# (bench-report.py). The configurations are 2 and 4 guest CPUs, each booted
-# with init_on_alloc=0 and with the distribution default (Debian:
+# make bench: for each benchmark kernel, build goheap.ko against it, boot it
+# in QEMU (TCG) once per configuration, run goheap's in-kernel benchmark in
+# each boot (jobs/bench.sh writing the workloads below to
+# /sys/kernel/debug/goheap/bench), and write one report with charts
+# (bench-report.py), the kernels side by side. The kernels are Debian 12's
+# stock 6.1 and a 7.3 built from linux-source-7.3 (kernels.sh: 7.3-bench,
+# no debugging, Debian's slab hardening), whose SLUB has per-CPU sheaves.
+# The configurations are 2 and 4 guest CPUs, each booted with
+# init_on_alloc=0 and with the kernel's default (both kernels:
 # init_on_alloc=1); every ratio in the report compares figures from one boot.
 #
 # Output in .build/bench/:
@@ -14,9 +17,12 @@
 #   *.svg, *.png         the charts
 #   raw/<boot>.txt       every bench= line of a boot, plus a bench=host line
 #   logs/<boot>.{log,out} console log and job output of a boot
-#   build.log            the module build
+#   build-<kernel>.log   the module build for each kernel
 #
 # Environment (all optional):
+#   BENCH_KERNELS="6.1 7.3-bench"  kernels: the 6.1 cell's stock kernel, and
+#                             built kernels of kernels.sh (built if needed,
+#                             about 5 minutes, then cached)
 #   BENCH_CPUS="2 4"          guest CPU counts
 #   BENCH_INIT="0 default"    init_on_alloc settings: 0, 1 or default
 #   BENCH_MEM=2G              guest memory
@@ -29,7 +35,7 @@
 #                             never comes up under -icount here), so no
 #                             crosscpu or scaling; init_on_alloc=0
 #
-# Takes about 5 minutes on 2 host cores. Exits non-zero if the build, any
+# Takes about 5 minutes per kernel on 2 host cores. Exits non-zero if the build, any
 # boot or the report failed; a report is written from whatever boots
 # succeeded.
 set -euo pipefail
@@ -73,17 +79,17 @@ host_line() {
 		"$([ ${#icount[@]} = 0 ] && echo tcg,thread=multi || echo tcg,icount=0)"
 }
 
-# boot_one CPUS INIT KVER - one guest run; leaves raw/<label>.txt.
+# boot_one KERNEL IMAGE CPUS INIT - one guest run; leaves raw/<label>.txt.
 boot_one() {
-	local cpus=$1 init=$2 kver=$3 label append='' status=0 start=$SECONDS
+	local k=$1 image=$2 cpus=$3 init=$4 label append='' status=0 start=$SECONDS
 
-	label=cpus$cpus-init$init
+	label=$k-cpus$cpus-init$init
 	[ "$init" = default ] || append="init_on_alloc=$init"
-	echo "bench: booting $kver, $cpus CPUs, init_on_alloc=$init"
-	"$GOHEAP_VM_DIR/run-guest.sh" -k "/boot/vmlinuz-$kver" -c "$cpus" -m "${BENCH_MEM:-2G}" \
+	echo "bench: booting $k, $cpus CPUs, init_on_alloc=$init"
+	"$GOHEAP_VM_DIR/run-guest.sh" -k "$image" -c "$cpus" -m "${BENCH_MEM:-2G}" \
 		-T 1800 "${icount[@]}" -a "$append" -j "$GOHEAP_VM_DIR/jobs/bench.sh" \
 		-l "$OUT/logs/$label.log" \
-		"$OUT/module/kmod/goheap.ko" "$OUT/bench-workloads" 2>"$OUT/logs/$label.err" ||
+		"$OUT/module-$k/kmod/goheap.ko" "$OUT/bench-workloads" 2>"$OUT/logs/$label.err" ||
 		status=$?
 	{
 		host_line "$label" "$cpus" "$init"
@@ -98,18 +104,22 @@ boot_one() {
 	echo "bench: boot $label done in $((SECONDS - start))s"
 }
 
+# bench_kernel K - "IMAGE KDIR" of a benchmark kernel, building it if needed.
+bench_kernel() {
+	if cell_stock "$1" >/dev/null; then
+		cell_kernel "$1"
+	else
+		ensure_kernel "$1" >/dev/null || return 1
+		echo "$(kernel_image "$1") $(kernel_dir "$1")"
+	fi
+}
+
 main() {
-	local kver cpus init failed=0 start=$SECONDS
+	local k image kdir cpus init failed=0 start=$SECONDS
 
 	lock_build_dir
-	kver=$(stock_kver) || { echo "no Debian kernel with headers (run deps.sh)" >&2; exit 1; }
 	rm -rf "$OUT"
 	mkdir -p "$OUT/logs" "$OUT/raw"
-	echo "bench: building goheap.ko against $kver"
-	if ! build_module "/usr/src/linux-headers-$kver" "$OUT/module" "$OUT/build.log"; then
-		tail -n 20 "$OUT/build.log" >&2
-		exit 1
-	fi
 	if [ -n "${BENCH_WORKLOADS:-}" ]; then
 		grep -v '^[[:space:]]*\(#\|$\)' "$BENCH_WORKLOADS" >"$OUT/bench-workloads"
 	elif [ ${#icount[@]} != 0 ]; then
@@ -117,9 +127,22 @@ main() {
 	else
 		default_workloads >"$OUT/bench-workloads"
 	fi
-	for cpus in ${BENCH_CPUS:-2 4}; do
-		for init in ${BENCH_INIT:-0 default}; do
-			boot_one "$cpus" "$init" "$kver" || failed=1
+	for k in ${BENCH_KERNELS:-6.1 7.3-bench}; do
+		if ! read -r image kdir < <(bench_kernel "$k"); then
+			echo "bench: no kernel $k" >&2
+			failed=1
+			continue
+		fi
+		echo "bench: building goheap.ko against $k ($kdir)"
+		if ! build_module "$kdir" "$OUT/module-$k" "$OUT/build-$k.log"; then
+			tail -n 20 "$OUT/build-$k.log" >&2
+			failed=1
+			continue
+		fi
+		for cpus in ${BENCH_CPUS:-2 4}; do
+			for init in ${BENCH_INIT:-0 default}; do
+				boot_one "$k" "$image" "$cpus" "$init" || failed=1
+			done
 		done
 	done
 	echo "bench: writing the report"

@@ -3,31 +3,64 @@
 #
 # make check: every goheap test, one line per check ("ok   <name>" or
 # "FAIL <name>", with the relevant lines under a failure), ending with the
-# line "N passed, N failed" (", N skipped" when there are skips). Exits
-# non-zero if anything failed.
+# line "N passed, N failed" (", N skipped" when there are skips) summed over
+# everything. Exits non-zero if anything failed.
 #
-#   1. host: W=1 build against the stock headers, checkpatch --strict,
-#      kernel-doc, every uapi/linux/*.h compiled alone as C90, dkms build,
-#      make install/uninstall into a staging directory, Sphinx docs (-W)
-#   2. debug kernel: built once and cached (build-debug-kernel.sh); the
-#      module and its KUnit module built against it with W=1
-#   3. stock guest: Debian's kernel, 2 CPUs, 1G, runs every guest/*.sh; each
-#      PASS/FAIL line counts, and so does the boot itself (clean kernel log)
-#   4. debug guest: the debug kernel, 4 CPUs, 2G, loads goheap_kunit.ko; each
-#      KUnit case (each parameter of a parameterised case) counts, and so does
-#      the boot itself; then the selftests and guest/stress.sh (60 s of load)
-#   5. sanitizer guest: the debug kernel again, booted with kasan_multi_shot
-#      and kmemleak=on, loads goheap_sanitizer_kunit.ko, whose cases make
-#      KASAN report on purpose (inside expected-report windows), and checks
-#      that kmemleak reports a goheap object leaked on purpose
+#   1. host: W=1 build against Debian 12's 6.1 headers, checkpatch --strict,
+#      kernel-doc, every uapi/linux/*.h compiled alone as C90, dkms build
+#      for 6.1 and 6.12, make install/uninstall into a staging directory,
+#      Sphinx docs (-W)
+#   2. the kernel matrix (kernels.sh): for each cell, goheap, its KUnit
+#      modules (where the kernel has KUnit) and the client and stress
+#      modules built with W=1 against the cell's kernel, then a guest boot
+#      of that kernel; each PASS/FAIL line of the guest counts, each KUnit
+#      case (each parameter of a parameterised case) counts, and so does
+#      the boot itself (clean kernel log, the expected kernel and page
+#      size). Every line of a cell starts with its name; each cell ends with
+#      its own summary line.
+#        stock cells (6.1, 6.12, 6.12-rt): every guest/*.sh
+#        debug cells (6.1-debug, 7.3-debug): KUnit, the /dev/goheap
+#          selftests, stress (60 s) and the fuzzer; 6.1-debug also boots
+#          once more with kasan_multi_shot and kmemleak=on for the suites
+#          that make KASAN and kmemleak report on purpose
+#        6.12-rt-debug: KUnit and stress (30 s) under PREEMPT_RT, lockdep
+#          and DEBUG_ATOMIC_SLEEP
+#        arm64 cells (4 KiB and 64 KiB pages): KUnit, selftests, stress (20 s)
 #
-# Builds and logs live in .build/ (logs in .build/logs/).
+# Built kernels are built (once, then cached) by a background job at low
+# priority while the stock cells run. KERNELS="6.12 7.3-debug" runs the
+# host checks and only those cells; GOHEAP_HOST_CHECKS=0 leaves out the
+# host checks.
+#
+# Builds and logs live in .build/ (logs in .build/logs/, one directory per
+# cell).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 BUILD=$GOHEAP_TOP/.build
 LOGS=$BUILD/logs
 guest_failed=0
+# The cell whose checks are being counted, and its own tallies.
+cell='' cell_passed=0 cell_failed=0 cell_skipped=0
+
+# Count every check of a cell under its name as well.
+ok() {
+	echo "ok   ${cell:+$cell: }$1"
+	passed=$((passed + 1))
+	cell_passed=$((cell_passed + 1))
+}
+
+fail() {
+	echo "FAIL ${cell:+$cell: }$1"
+	failed=$((failed + 1))
+	cell_failed=$((cell_failed + 1))
+}
+
+skip() {
+	echo "skip ${cell:+$cell: }$1"
+	skipped=$((skipped + 1))
+	cell_skipped=$((cell_skipped + 1))
+}
 
 # details - indent up to 20 lines of stdin under a FAIL line.
 details() {
@@ -63,10 +96,10 @@ succeeds() {
 	fi
 }
 
-# check_build NAME KDIR DIR - W=1 build in DIR against KDIR: no error, no warning.
+# check_build NAME KDIR DIR [LOG] - W=1 build in DIR against KDIR: no error,
+# no warning.
 check_build() {
-	local name=$1 kdir=$2 dir=$3 log
-	log=$LOGS/build-$(basename "$dir").log
+	local name=$1 kdir=$2 dir=$3 log=${4:-$LOGS/build-$(basename "$3").log}
 
 	if build_module "$kdir" "$dir" "$log" && ! grep -q 'warning:' "$log"; then
 		ok "$name"
@@ -89,29 +122,28 @@ uapi_c90() {
 }
 
 host_checks() {
-	local dbg=$1 kver=$2 files h
+	local kver=$1 lint files h
 
 	echo "# host checks"
 	mapfile -t files < <(sources)
 	check_build "build W=1 against $kver headers" "/usr/src/linux-headers-$kver" "$BUILD/stock"
-	if [ -n "$dbg" ]; then
+	if lint=$(lint_dir); then
 		verdict "checkpatch --strict (${#files[@]} files)" "$LOGS/checkpatch.log" \
 			bash -c 'cd "$1" && shift && perl "$0" --strict --no-tree --terse --show-types \
 				--no-summary -f "$@"' \
-			"$dbg/scripts/checkpatch.pl" "$GOHEAP_TOP" "${files[@]}"
+			"$lint/scripts/checkpatch.pl" "$GOHEAP_TOP" "${files[@]}"
+		verdict "kernel-doc (${#files[@]} files)" "$LOGS/kernel-doc.log" \
+			bash -c 'cd "$1" && shift && perl "$0" -none "$@"' \
+			"$lint/scripts/kernel-doc" "$GOHEAP_TOP" "${files[@]}"
 	else
-		fail "checkpatch --strict (no debug kernel tree)"
+		fail "checkpatch and kernel-doc (no linux-source-6.12 to take them from)"
 	fi
-	verdict "kernel-doc (${#files[@]} files)" "$LOGS/kernel-doc.log" \
-		bash -c 'cd "$1" && shift && perl "$0" -none "$@"' \
-		"${dbg:-/usr/src/linux-headers-${kver%-amd64}-common}/scripts/kernel-doc" \
-		"$GOHEAP_TOP" "${files[@]}"
 	for h in "$GOHEAP_TOP"/uapi/linux/*.h; do
 		[ -e "$h" ] || continue
 		verdict "uapi ${h#"$GOHEAP_TOP/"} alone, gcc -std=c90 -Wall -Werror" \
 			"$LOGS/uapi-$(basename "$h" .h).log" uapi_c90 "$h"
 	done
-	succeeds "dkms build for $kver" "$LOGS/dkms.log" \
+	succeeds "dkms build for Debian 12's 6.1 and 6.12" "$LOGS/dkms.log" \
 		make -C "$GOHEAP_TOP" --no-print-directory dkms-test
 	succeeds "make install DESTDIR= installs the documented files" "$LOGS/install.log" \
 		install_check "$kver"
@@ -126,12 +158,14 @@ install_check() {
 	local dest f left
 
 	dest=$(mktemp -d)
-	make -C "$GOHEAP_TOP" --no-print-directory install DESTDIR="$dest" || return 1
+	make -C "$GOHEAP_TOP" --no-print-directory install DESTDIR="$dest" \
+		KDIR="/usr/src/linux-headers-$1" || return 1
 	for f in "lib/modules/$1/updates/kmod/goheap.ko" usr/local/include/linux/goheap.h \
 		 usr/local/bin/goheap etc/udev/rules.d/60-goheap.rules; do
 		[ -f "$dest/$f" ] || { echo "not installed: /$f"; return 1; }
 	done
-	make -C "$GOHEAP_TOP" --no-print-directory uninstall DESTDIR="$dest" || return 1
+	make -C "$GOHEAP_TOP" --no-print-directory uninstall DESTDIR="$dest" \
+		KDIR="/usr/src/linux-headers-$1" || return 1
 	left=$(find "$dest" -type f)
 	rm -rf "$dest"
 	[ -z "$left" ] || { echo "left after uninstall: $left"; return 1; }
@@ -178,44 +212,18 @@ guest_boot() {
 	fi
 }
 
-stock_guest() {
-	local kver=$1 status=0 t bins args=()
-
-	echo "# stock guest: $kver, 2 CPUs, 1G"
-	if [ ! -e "$BUILD/stock/kmod/goheap.ko" ]; then
-		fail "stock guest: kmod/goheap.ko was not built"
-		return
-	fi
-	for t in "$GOHEAP_VM_DIR"/guest/*.sh; do
-		[ -e "$t" ] && args+=(-t "$t")
-	done
-	mapfile -t bins < <(guest_bins | tr ' ' '\n' | sed '/^$/d')
-	# An experimenter's module and the stress load, built from the headers
-	# and goheap's symvers.
-	if build_client "/usr/src/linux-headers-$kver" "$BUILD/stock" "$LOGS/build-client.log"; then
-		ok "build goheap_client.ko, goheap_stress.ko against $kver headers + Module.symvers"
-		bins+=("$BUILD/client/goheap_client.ko" "$BUILD/client/goheap_stress.ko")
-	else
-		fail "build goheap_client.ko, goheap_stress.ko (log: ${LOGS#"$GOHEAP_TOP/"}/build-client.log)"
-		grep -E 'warning:|error:|ERROR' "$LOGS/build-client.log" | details
-	fi
-	"$GOHEAP_VM_DIR/run-guest.sh" -k "/boot/vmlinuz-$kver" -c 2 -m 1G -T 600 \
-		-j "$GOHEAP_VM_DIR/jobs/tests.sh" -l "$LOGS/stock.log" "${args[@]}" \
-		"$BUILD/stock/kmod/goheap.ko" "$GOHEAP_VM_DIR/jobs/testlib.sh" "${bins[@]}" \
-		2>"$LOGS/stock.err" || status=$?
-	guest_results "stock " "$LOGS/stock.out"
-	guest_boot "stock guest" "$status" "$LOGS/stock.err" "$LOGS/stock.log"
-}
-
-# kunit_ktap LOG - the KTAP that goheap_kunit.ko printed, cut from the console
-# log between the job's markers, without timestamps. Suites loaded from a
-# module print no top-level header in 6.1, so one is added.
+# kunit_ktap LOG - the KTAP that the KUnit modules printed, cut from the
+# console log between the job's markers, without timestamps and without the
+# harness's own lines. Suites loaded from a module print no top-level header
+# before 6.6 or so; one is added where it is missing.
 kunit_ktap() {
 	local body
 	body=$(sed -n '/GOHEAP-KUNIT-BEGIN/,/GOHEAP-KUNIT-END/p' "$1" |
-		sed -e 's/^\[[ 0-9.]*\] //' -e '/^GOHEAP-KUNIT-/d')
-	echo "KTAP version 1"
-	echo "1..$(printf '%s\n' "$body" | grep -c '^    # Subtest: ' || true)"
+		sed -e 's/^\[[ 0-9.]*\] //' -e '/^GOHEAP-KUNIT-/d' -e '/^goheap-guest: /d')
+	if ! printf '%s\n' "$body" | grep -q '^KTAP version'; then
+		echo "KTAP version 1"
+		echo "1..$(printf '%s\n' "$body" | grep -c '^    # Subtest: ' || true)"
+	fi
 	printf '%s\n' "$body"
 }
 
@@ -251,13 +259,12 @@ kunit_case_log() {
 		{ buf = buf $0 "\n" }' "$1"
 }
 
-# kunit_results DBG [NAME] - one check per KUnit case in the console log
-# $LOGS/NAME.log (default: debug), parsed by DBG's kunit.py.
+# kunit_results TREE LOG BASE - one check per KUnit case in the console log
+# LOG, parsed by TREE's kunit.py; its KTAP, JSON and report go to BASE.*.
 kunit_results() {
-	local dbg=$1 name=${2:-debug} rc=0 status case leaf n=0 nbad=0
-	local base=$LOGS/kunit${2:+-$2}
+	local dbg=$1 log=$2 base=$3 rc=0 status case leaf n=0 nbad=0
 
-	kunit_ktap "$LOGS/$name.log" >"$base.ktap"
+	kunit_ktap "$log" >"$base.ktap"
 	rm -f "$base.json"
 	python3 "$dbg/tools/testing/kunit/kunit.py" parse --json="$base.json" \
 		"$base.ktap" >"$base.txt" 2>&1 || rc=$?
@@ -281,84 +288,226 @@ kunit_results() {
 	fi
 }
 
-debug_guest() {
-	local dbg=$1 status=0 mods bins
+# === The kernel matrix ===
 
-	echo "# debug guest: $(basename "$dbg"), 4 CPUs, 2G, KUnit, /dev/goheap selftests, stress, fuzzer"
-	mods=("$BUILD/debug/kmod/goheap.ko" "$BUILD/debug/kmod/tests/goheap_kunit.ko")
-	mapfile -t bins < <(guest_bins | tr ' ' '\n' | sed '/^$/d')
-	if [ ! -e "${mods[0]}" ] || [ ! -e "${mods[1]}" ]; then
-		fail "debug guest: goheap.ko or goheap_kunit.ko was not built"
-		return
-	fi
-	# The stress load, built against the debug tree; guest/stress.sh runs it
-	# for GOHEAP_CHECK_STRESS_SECONDS (make stress runs it longer).
-	if build_client "$dbg" "$BUILD/debug" "$LOGS/build-client-debug.log" \
-		"$BUILD/client-debug"; then
-		ok "build goheap_client.ko, goheap_stress.ko against the debug kernel"
-		mkdir -p "$BUILD/stress-check"
-		echo "${GOHEAP_CHECK_STRESS_SECONDS:-60}" >"$BUILD/stress-check/stress-seconds"
-		bins+=("$BUILD/client-debug/goheap_stress.ko" "$BUILD/stress-check/stress-seconds")
-	else
-		fail "build goheap_stress.ko against the debug kernel (log: ${LOGS#"$GOHEAP_TOP/"}/build-client-debug.log)"
-		grep -E 'warning:|error:|ERROR' "$LOGS/build-client-debug.log" | details
-	fi
-	"$GOHEAP_VM_DIR/run-guest.sh" -k "$dbg/arch/x86/boot/bzImage" -c 4 -m 2G -T 900 \
-		-a "page_table_check=on debug_pagealloc=on" \
-		-j "$GOHEAP_VM_DIR/jobs/kunit.sh" -l "$LOGS/debug.log" \
-		-t "$GOHEAP_VM_DIR/guest/selftests.sh" -t "$GOHEAP_VM_DIR/guest/stress.sh" \
-		-t "$GOHEAP_VM_DIR/guest/fuzz.sh" \
-		"${mods[@]}" "$GOHEAP_VM_DIR/jobs/testlib.sh" "$GOHEAP_VM_DIR/jobs/tests.sh" \
-		"${bins[@]}" 2>"$LOGS/debug.err" || status=$?
-	guest_results "debug " "$LOGS/debug.out"
-	kunit_results "$dbg"
-	guest_boot "debug guest" "$status" "$LOGS/debug.err" "$LOGS/debug.log"
+# cell_profile CELL - what runs in a cell's guest: stock, debug, rt or arm64
+# (see the top of this file).
+cell_profile() {
+	case $1 in
+	*-arm64*) echo arm64 ;;
+	*-rt-debug) echo rt ;;
+	*-debug) echo debug ;;
+	*) echo stock ;;
+	esac
 }
 
-# sanitizer_guest DBG - the suites that make KASAN and kmemleak report on
-# purpose, in a debug-kernel boot of their own (jobs/sanitizers.sh).
-sanitizer_guest() {
-	local dbg=$1 status=0 mods
+# cell_summary - close a cell: its own "CELL: N passed, N failed" line.
+cell_summary() {
+	local line="$cell: $cell_passed passed, $cell_failed failed"
 
-	echo "# sanitizer guest: $(basename "$dbg"), 2 CPUs, 1G, kasan_multi_shot kmemleak=on"
-	mods=("$BUILD/debug/kmod/goheap.ko" "$BUILD/debug/kmod/tests/goheap_sanitizer_kunit.ko")
-	if [ ! -e "${mods[0]}" ] || [ ! -e "${mods[1]}" ]; then
-		fail "sanitizer guest: goheap.ko or goheap_sanitizer_kunit.ko was not built"
+	[ "$cell_skipped" = 0 ] || line+=", $cell_skipped skipped"
+	echo "# $line"
+	cell_summaries+=("$line")
+	cell=''
+}
+
+# kernels_build_start CELL... - build the built kernels of these cells, one
+# after the other, in a background job at low priority; each leaves
+# $BUILD/kernels/<cell>.status ("ok" or "failed") when it ends.
+kernels_build_start() {
+	local c todo=()
+
+	rm -rf "$BUILD/kernels"
+	mkdir -p "$BUILD/kernels"
+	for c in "$@"; do
+		cell_stock "$c" >/dev/null || todo+=("$c")
+	done
+	[ ${#todo[@]} -gt 0 ] || return 0
+	(
+		for c in "${todo[@]}"; do
+			if GOHEAP_BUILD_NICE=10 ensure_kernel "$c" >/dev/null \
+				2>"$BUILD/kernels/$c.err"; then
+				echo ok >"$BUILD/kernels/$c.status"
+			else
+				echo failed >"$BUILD/kernels/$c.status"
+			fi
+		done
+	) </dev/null &
+	kernels_builder=$!
+}
+
+# kernel_wait CELL - wait for the background build of a cell's kernel;
+# fails if it failed.
+kernel_wait() {
+	local st=$BUILD/kernels/$1.status
+
+	cell_stock "$1" >/dev/null && return 0
+	if [ ! -e "$st" ] && ! kernel_ready "$1"; then
+		echo "# $1: waiting for its kernel to build (~5 minutes)"
+	fi
+	while [ ! -e "$st" ]; do
+		sleep 5
+	done
+	[ "$(cat "$st")" = ok ]
+}
+
+# kernel_identity OUT RELEASE MACHINE PAGE - the guest ran the kernel it
+# should: its /init's GOHEAP-GUEST-KERNEL line names RELEASE, MACHINE and a
+# page size of PAGE bytes.
+kernel_identity() {
+	local want="GOHEAP-GUEST-KERNEL: release=$2 machine=$3 page_size=$4" got
+
+	got=$(grep -m1 '^GOHEAP-GUEST-KERNEL: ' "$1" || true)
+	if [ "$got" = "$want" ]; then
+		ok "kernel ${2}, $3, $(($4 / 1024)) KiB pages"
+	else
+		fail "kernel identity: want '$want', got '${got:-nothing}'"
+	fi
+}
+
+# run_cell CELL - one cell of the matrix: builds, one guest boot (two for
+# 6.1-debug), its results.
+run_cell() {
+	local c=$1 arch profile image kdir rel dir work status=0 bins mods tests=() files=()
+	local cpus=2 mem=1G append='' secs='' job machine=x86_64 page=4096 t
+
+	cell=$c cell_passed=0 cell_failed=0 cell_skipped=0
+	arch=$(cell_arch "$c")
+	profile=$(cell_profile "$c")
+	dir=$LOGS/$c work=$BUILD/cells/$c
+	rm -rf "$dir" "$work"
+	mkdir -p "$dir" "$work"
+	[ "$arch" = x86_64 ] || machine=aarch64
+	[ "$c" != "${c%-64k}" ] && page=65536
+	if ! read -r image kdir < <(cell_kernel "$c"); then
+		echo "# $c: no $(cell_stock "$c") kernel installed"
+		fail "kernel not installed (run tools/testing/vm/deps.sh)"
+		cell_summary
 		return
 	fi
-	"$GOHEAP_VM_DIR/run-guest.sh" -k "$dbg/arch/x86/boot/bzImage" -c 2 -m 1G -T 600 \
+	if ! kernel_wait "$c"; then
+		echo "# $c"
+		fail "kernel build (log: $(kernel_dir "$c")/build.log)"
+		details <"$BUILD/kernels/$c.err"
+		cell_summary
+		return
+	fi
+	# UTS_RELEASE, what uname -r prints: Debian's headers packages do not
+	# all carry include/config/kernel.release.
+	rel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h")
+	echo "# $c: $rel, $arch, $profile guest"
+
+	check_build "build goheap W=1" "$kdir" "$work/module" "$dir/build-module.log"
+	mods=("$work/module/kmod/goheap.ko")
+	if [ "$profile" != stock ]; then
+		mods+=("$work/module/kmod/tests/goheap_kunit.ko")
+	fi
+	if build_client "$kdir" "$work/module" "$dir/build-client.log" "$work/client"; then
+		ok "build goheap_client.ko, goheap_stress.ko W=1 against the kernel + Module.symvers"
+		files+=("$work/client/goheap_client.ko" "$work/client/goheap_stress.ko")
+	else
+		fail "build goheap_client.ko, goheap_stress.ko (log: ${dir#"$GOHEAP_TOP/"}/build-client.log)"
+		grep -E 'warning:|error:|ERROR' "$dir/build-client.log" | details
+	fi
+	for t in "${mods[@]}"; do
+		if [ ! -e "$t" ]; then
+			fail "guest: ${t##*/} was not built"
+			cell_summary
+			return
+		fi
+	done
+	if guest_bins "$arch" >"$work/bins" 2>"$dir/build-bins.log"; then
+		ok "build the guest's static binaries ($arch)"
+	else
+		fail "build the guest's static binaries (log: ${dir#"$GOHEAP_TOP/"}/build-bins.log)"
+		grep -E 'error|Error' "$dir/build-bins.log" | details
+	fi
+	mapfile -t bins < <(tr ' ' '\n' <"$work/bins" | sed '/^$/d')
+
+	case $profile in
+	stock)
+		job=tests.sh
+		for t in "$GOHEAP_VM_DIR"/guest/*.sh; do
+			tests+=(-t "$t")
+		done
+		;;
+	debug)
+		job=kunit.sh cpus=4 mem=2G secs=60
+		append="page_table_check=on debug_pagealloc=on"
+		tests=(-t "$GOHEAP_VM_DIR/guest/selftests.sh" -t "$GOHEAP_VM_DIR/guest/stress.sh"
+		       -t "$GOHEAP_VM_DIR/guest/fuzz.sh")
+		;;
+	rt)
+		job=kunit.sh cpus=4 mem=2G secs=30
+		tests=(-t "$GOHEAP_VM_DIR/guest/stress.sh")
+		;;
+	arm64)
+		job=kunit.sh secs=20
+		append="page_table_check=on"
+		tests=(-t "$GOHEAP_VM_DIR/guest/selftests.sh" -t "$GOHEAP_VM_DIR/guest/stress.sh")
+		;;
+	esac
+	if [ -n "$secs" ]; then
+		echo "${GOHEAP_CHECK_STRESS_SECONDS:-$secs}" >"$work/stress-seconds"
+		files+=("$work/stress-seconds")
+	fi
+	"$GOHEAP_VM_DIR/run-guest.sh" -A "$arch" -k "$image" -c "$cpus" -m "$mem" -T 1200 \
+		-a "$append" -j "$GOHEAP_VM_DIR/jobs/$job" -l "$dir/guest.log" "${tests[@]}" \
+		"${mods[@]}" "$GOHEAP_VM_DIR/jobs/testlib.sh" "$GOHEAP_VM_DIR/jobs/tests.sh" \
+		"${files[@]}" "${bins[@]}" 2>"$dir/guest.err" || status=$?
+	kernel_identity "$dir/guest.out" "$rel" "$machine" "$page"
+	guest_results "" "$dir/guest.out"
+	[ "$profile" = stock ] || kunit_results "$kdir" "$dir/guest.log" "$dir/kunit"
+	guest_boot "guest" "$status" "$dir/guest.err" "$dir/guest.log"
+	[ "$c" != 6.1-debug ] || sanitizer_boot "$image" "$kdir" "$work" "$dir"
+	cell_summary
+}
+
+# sanitizer_boot IMAGE KDIR WORK DIR - the suites that make KASAN and
+# kmemleak report on purpose, in a boot of their own (jobs/sanitizers.sh).
+sanitizer_boot() {
+	local image=$1 kdir=$2 work=$3 dir=$4 status=0 mods
+
+	mods=("$work/module/kmod/goheap.ko" "$work/module/kmod/tests/goheap_sanitizer_kunit.ko")
+	if [ ! -e "${mods[1]}" ]; then
+		fail "sanitizers: goheap_sanitizer_kunit.ko was not built"
+		return
+	fi
+	"$GOHEAP_VM_DIR/run-guest.sh" -k "$image" -c 2 -m 1G -T 600 \
 		-a "kasan_multi_shot kmemleak=on" \
-		-j "$GOHEAP_VM_DIR/jobs/sanitizers.sh" -l "$LOGS/sanitizers.log" \
-		"${mods[@]}" "$GOHEAP_VM_DIR/jobs/testlib.sh" 2>"$LOGS/sanitizers.err" || status=$?
-	guest_results "sanitizers " "$LOGS/sanitizers.out"
-	kunit_results "$dbg" sanitizers
-	guest_boot "sanitizer guest" "$status" "$LOGS/sanitizers.err" "$LOGS/sanitizers.log"
+		-j "$GOHEAP_VM_DIR/jobs/sanitizers.sh" -l "$dir/sanitizers.log" \
+		"${mods[@]}" "$GOHEAP_VM_DIR/jobs/testlib.sh" 2>"$dir/sanitizers.err" || status=$?
+	guest_results "sanitizers " "$dir/sanitizers.out"
+	kunit_results "$kdir" "$dir/sanitizers.log" "$dir/kunit-sanitizers"
+	guest_boot "sanitizer guest" "$status" "$dir/sanitizers.err" "$dir/sanitizers.log"
 }
 
 main() {
-	local kver dbg='' start=$SECONDS
+	local kver c start=$SECONDS cells run=()
 
 	mkdir -p "$LOGS"
 	lock_build_dir
-	kver=$(stock_kver) || { echo "no Debian kernel with headers (run deps.sh)" >&2; exit 1; }
-	# Cached after the first run; building it takes minutes and says so.
-	if ! dbg=$(ensure_debug_kernel); then
-		dbg=
-		fail "debug kernel build (log: $(debug_dir)/build.log)"
-	fi
+	mapfile -t cells < <(cells_selected) || exit 2
+	kver=$(stock_kver) || { echo "no Debian 6.1 kernel with headers (run deps.sh)" >&2; exit 1; }
+	# Stock cells first: their guests run while the built kernels build.
+	for c in "${cells[@]}"; do
+		cell_stock "$c" >/dev/null && run+=("$c")
+	done
+	for c in "${cells[@]}"; do
+		cell_stock "$c" >/dev/null || run+=("$c")
+	done
+	kernels_build_start "${run[@]}"
+	trap '[ -z "${kernels_builder:-}" ] || kill "$kernels_builder" 2>/dev/null || true' EXIT
 
-	host_checks "$dbg" "$kver"
-	if [ -n "$dbg" ]; then
-		check_build "build W=1 against the debug kernel" "$dbg" "$BUILD/debug"
-	fi
-	stock_guest "$kver"
-	if [ -n "$dbg" ]; then
-		debug_guest "$dbg"
-		sanitizer_guest "$dbg"
-	fi
+	[ "${GOHEAP_HOST_CHECKS:-1}" = 0 ] || host_checks "$kver"
+	for c in "${run[@]}"; do
+		run_cell "$c"
+	done
 
 	echo "# logs in ${LOGS#"$GOHEAP_TOP/"}/, $((SECONDS - start))s"
+	printf '# %s\n' "${cell_summaries[@]}"
 	tally_summary
 }
 
+cell_summaries=()
 main "$@"

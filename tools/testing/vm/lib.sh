@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared paths for the goheap VM harness. Sourced, never run.
+# Shared paths and helpers for the goheap VM harness. Sourced, never run.
 #
-# GOHEAP_CACHE holds everything built outside the repository: the debug
-# kernel trees (keyed by config) and scratch initramfs images.
+# GOHEAP_CACHE holds everything built or fetched outside the repository:
+# the built guest kernels (keyed by config, see kernels.sh), the sources
+# fetched from trixie-backports and the arm64 busybox.
 
 GOHEAP_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GOHEAP_TOP=$(cd "$GOHEAP_VM_DIR/../../.." && pwd)
 GOHEAP_CACHE=${GOHEAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/goheap}
+. "$GOHEAP_VM_DIR/kernels.sh"
 
 # Tallies of the host scripts that print one line per check (check.sh,
 # stress.sh): ok, fail and skip print the line and count it; tally_summary
@@ -38,39 +40,6 @@ tally_summary() {
 	[ "$failed" = 0 ]
 }
 
-# stock_kver - version of the newest installed Debian kernel that has both an
-# image and headers (the running kernel of the build machine is irrelevant).
-stock_kver() {
-	local v
-	for v in $(ls -1 /usr/src 2>/dev/null | sed -n 's/^linux-headers-\(.*-amd64\)$/\1/p' | sort -V -r); do
-		if [ -e "/boot/vmlinuz-$v" ]; then
-			echo "$v"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# debug_key - short hash over everything that determines the debug kernel.
-debug_key() {
-	{
-		cat "$GOHEAP_VM_DIR/debug.config" "$GOHEAP_VM_DIR/build-debug-kernel.sh"
-		dpkg-query -W -f='${Version}\n' linux-source-6.1 2>/dev/null
-	} | sha256sum | cut -c1-16
-}
-
-debug_dir() {
-	echo "$GOHEAP_CACHE/debug-kernel-$(debug_key)"
-}
-
-# ensure_debug_kernel - build the debug kernel if it is not cached yet and
-# print its tree. A lock keeps two runs from building the same tree at once
-# (build-debug-kernel.sh starts by wiping an incomplete tree).
-ensure_debug_kernel() {
-	mkdir -p "$GOHEAP_CACHE"
-	flock "$GOHEAP_CACHE/.debug-kernel.lock" "$GOHEAP_VM_DIR/build-debug-kernel.sh"
-}
-
 # stage_module - copy the module sources (Kbuild, kmod/, uapi/) into a fresh
 # directory $1, without any build products of the working tree. Building in a
 # copy keeps every build from scratch (so W=1 sees every file) and leaves the
@@ -89,14 +58,27 @@ stage_module() {
 		--exclude='.tmp_versions/' "${srcs[@]}" "$dest/"
 }
 
+# kdir_arch KDIR - the architecture a kernel tree or header directory is
+# for: arm64 or x86_64.
+kdir_arch() {
+	if grep -qs '^CONFIG_ARM64=y' "$1/.config"; then
+		echo arm64
+	else
+		echo x86_64
+	fi
+}
+
 # build_module - stage the sources into $2 and build them with W=1 against the
-# kernel tree $1, writing make's output to $3. Fails if make fails.
+# kernel tree $1 (cross-compiling for an arm64 tree), writing make's output
+# to $3. Fails if make fails.
 build_module() {
 	local kdir=$1 dest log=$3
 
 	dest=$(realpath -m "$2")
 	stage_module "$dest"
-	make -C "$kdir" M="$dest" W=1 -j"$(nproc)" modules >"$log" 2>&1
+	# shellcheck disable=SC2046 # cross_env is a list of make variables
+	make -C "$kdir" $(cross_env "$(kdir_arch "$kdir")") M="$dest" W=1 -j"$(nproc)" \
+		modules >"$log" 2>&1
 }
 
 # build_client KDIR MODDIR LOG [DEST] - build the modules of tools/testing/kmod
@@ -111,16 +93,21 @@ build_client() {
 	rm -rf "$dest"
 	mkdir -p "$dest"
 	cp "$GOHEAP_TOP"/tools/testing/kmod/{Kbuild,goheap_client.c,goheap_stress.c} "$dest/"
-	make -C "$kdir" M="$dest" W=1 KBUILD_EXTRA_SYMBOLS="$symvers" \
-		GOHEAP_INCLUDE="$GOHEAP_TOP/kmod/include" modules >"$log" 2>&1 &&
+	# shellcheck disable=SC2046 # cross_env is a list of make variables
+	make -C "$kdir" $(cross_env "$(kdir_arch "$kdir")") M="$dest" W=1 \
+		KBUILD_EXTRA_SYMBOLS="$symvers" \
+		GOHEAP_KMOD="$GOHEAP_TOP/kmod" modules >"$log" 2>&1 &&
 		! grep -q 'warning:' "$log"
 }
 
-# guest_bins - static binaries to ship to /goheap/ in every guest: the
-# Makefile's GUEST_BINS, built first by its guest-bins target.
+# guest_bins [ARCH] - static binaries to ship to /goheap/ in every guest of
+# ARCH (default x86_64): the Makefile's GUEST_BINS, built first by its
+# guest-bins target (cross-compiled for arm64).
 guest_bins() {
-	make -C "$GOHEAP_TOP" --no-print-directory -s guest-bins >&2
-	make -C "$GOHEAP_TOP" --no-print-directory -s print-guest-bins
+	local arch=${1:-x86_64}
+
+	make -C "$GOHEAP_TOP" --no-print-directory -s GUEST_ARCH="$arch" guest-bins >&2 || return 1
+	make -C "$GOHEAP_TOP" --no-print-directory -s GUEST_ARCH="$arch" print-guest-bins
 }
 
 # lock_build_dir - hold .build/.lock until the calling script exits, so two

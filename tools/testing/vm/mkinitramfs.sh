@@ -3,16 +3,21 @@
 #
 # Build the gzip'd cpio busybox initramfs that every goheap guest boots.
 #
-# Usage: mkinitramfs.sh -o OUT.cpio.gz -j JOB [-t TEST]... [FILE]...
+# Usage: mkinitramfs.sh -o OUT.cpio.gz -j JOB [-b BUSYBOX] [-t TEST]... [FILE]...
 #
 # Layout of the image:
-#   /init             mounts proc, sysfs, devtmpfs, debugfs, tmpfs; runs JOB
-#                     with its output on /dev/ttyS1 (the result channel, kept
-#                     apart from kernel messages on the console, ttyS0);
+#   /init             mounts proc, sysfs, devtmpfs, debugfs, tmpfs; prints
+#                     "GOHEAP-GUEST-KERNEL: release=R machine=M page_size=P"
+#                     on the result channel (below); runs JOB
+#                     with its output on the result channel, kept apart from
+#                     kernel messages on the console: /dev/hvc0 (arm64's
+#                     virtio console) or /dev/ttyS1 (x86's second UART);
 #                     prints "GOHEAP-GUEST-EXIT: <rc>" there and to the kernel
 #                     log; syncs; exits, so the kernel panics and QEMU, run
 #                     with panic=-1 -no-reboot, quits (no ACPI power-off needed)
-#   /bin/busybox      busybox-static, with a link for every applet
+#   /bin/busybox      busybox-static (BUSYBOX: another architecture's; its
+#                     applets are named after the host's busybox, the same
+#                     Debian version), with a link for every applet
 #   /goheap/          every FILE (modules, static test binaries), by basename;
 #                     JOB runs with this as its working directory
 #   /goheap/job.sh    JOB
@@ -26,7 +31,8 @@ usage() {
 	exit 2
 }
 
-# stage_busybox - install busybox-static into $1 with one link per applet.
+# stage_busybox - install busybox-static (or $busybox_bin) into $1 with one
+# link per applet.
 stage_busybox() {
 	local root=$1 busybox applet
 
@@ -36,7 +42,7 @@ stage_busybox() {
 		exit 1
 	fi
 	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin"
-	cp "$busybox" "$root/bin/busybox"
+	cp "${busybox_bin:-$busybox}" "$root/bin/busybox"
 	for applet in $("$busybox" --list-full); do
 		[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 	done
@@ -78,10 +84,14 @@ stage_init() {
 	mount -t devpts devpts /dev/pts
 	mount -t tmpfs tmpfs /dev/shm
 	out=/dev/ttyS1
+	[ ! -c /dev/hvc0 ] || out=/dev/hvc0
 	if [ ! -c "$out" ]; then
 		echo "goheap-guest: no $out, job output goes to the console" >/dev/kmsg
 		out=/dev/console
 	fi
+	# Which kernel this is, for the host to check.
+	pgsz=$(awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps)
+	echo "GOHEAP-GUEST-KERNEL: release=$(uname -r) machine=$(uname -m) page_size=$pgsz" >"$out"
 	echo "goheap-guest: running job" >/dev/kmsg
 	cd /goheap
 	/bin/sh /goheap/job.sh >"$out" 2>&1 </dev/null
@@ -110,12 +120,13 @@ stage_goheap() {
 	done
 }
 
-out='' job=''
+out='' job='' busybox_bin=''
 tests=()
-while getopts 'o:j:t:h' opt; do
+while getopts 'o:j:b:t:h' opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	j) job=$OPTARG ;;
+	b) busybox_bin=$OPTARG ;;
 	t) tests+=("$OPTARG") ;;
 	*) usage ;;
 	esac

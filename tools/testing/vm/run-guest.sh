@@ -4,9 +4,12 @@
 # Boot a kernel in QEMU (software emulation, TCG) from a busybox initramfs,
 # run one job script in the guest, and judge the run.
 #
-# Usage: run-guest.sh -k KERNEL -j JOB -l LOG [-c CPUS] [-m MEM] [-a APPEND] [-T SECONDS] [-i] [-t TEST]... [FILE]...
+# Usage: run-guest.sh -k KERNEL -j JOB -l LOG [-A ARCH] [-c CPUS] [-m MEM] [-a APPEND] [-T SECONDS] [-i] [-t TEST]... [FILE]...
 #
-#   -k KERNEL   bzImage to boot
+#   -k KERNEL   kernel image to boot (x86: bzImage, arm64: Image)
+#   -A ARCH     x86_64 (default: qemu-system-x86_64) or arm64
+#               (qemu-system-aarch64 -M virt -cpu max, the arm64 busybox,
+#               the job's output on a virtio console)
 #   -j JOB      script /init runs (see jobs/); its output is the result channel
 #   -l LOG      where the serial console (all kernel messages) is written
 #   -c CPUS     guest CPUs (default 2)
@@ -21,7 +24,9 @@
 # Next to LOG it leaves ${LOG%.log}.out (the job's output, read from the
 # guest's second serial port, ending with "GOHEAP-GUEST-EXIT: <rc>") and
 # ${LOG%.log}.cpio.gz (the initramfs). The QEMU CPU model is "max" unless
-# GOHEAP_QEMU_CPU says otherwise.
+# GOHEAP_QEMU_CPU says otherwise (on arm64 with pauth-impdef=on: QEMU's
+# cheap pointer-authentication hash instead of the architected QARMA,
+# which costs TCG much and changes nothing goheap does).
 #
 # Exit status:
 #   0  the job exited 0 and the kernel log is clean
@@ -53,15 +58,23 @@ usage() {
 
 # boot - run QEMU under a hard time limit; returns timeout(1)'s status.
 boot() {
-	local cmdline="console=ttyS0 panic=-1 oops=panic loglevel=7 printk.devkmsg=on"
+	local cmdline="panic=-1 oops=panic loglevel=7 printk.devkmsg=on log_buf_len=4M"
+	local qemu
 
-	cmdline+=" log_buf_len=4M $append"
-	timeout -k 10 "$time_limit" qemu-system-x86_64 \
-		"${accel[@]}" -cpu "${GOHEAP_QEMU_CPU:-max}" \
+	if [ "$arch" = arm64 ]; then
+		qemu=(qemu-system-aarch64 -M virt -cpu "${GOHEAP_QEMU_CPU:-max,pauth-impdef=on}"
+		      -serial "file:$log" -device virtio-serial-device
+		      -chardev "file,id=out,path=$out" -device virtconsole,chardev=out)
+		cmdline="console=ttyAMA0 $cmdline"
+	else
+		qemu=(qemu-system-x86_64 -cpu "${GOHEAP_QEMU_CPU:-max}"
+		      -serial "file:$log" -serial "file:$out")
+		cmdline="console=ttyS0 $cmdline"
+	fi
+	timeout -k 10 "$time_limit" "${qemu[@]}" "${accel[@]}" \
 		-smp "$cpus" -m "$mem" \
 		-nodefaults -display none -monitor none -no-reboot \
-		-serial "file:$log" -serial "file:$out" \
-		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+		-kernel "$kernel" -initrd "$initrd" -append "$cmdline $append" \
 		</dev/null 2>"$base.qemu.err"
 }
 
@@ -130,12 +143,13 @@ judge() {
 	return $status
 }
 
-cpus=2 mem=1G append='' time_limit=300 kernel='' job='' log=''
+cpus=2 mem=1G append='' time_limit=300 kernel='' job='' log='' arch=x86_64
 tests=()
 accel=(-accel tcg,thread=multi)
-while getopts 'k:j:l:c:m:a:T:it:h' opt; do
+while getopts 'k:j:l:A:c:m:a:T:it:h' opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
+	A) arch=$OPTARG ;;
 	j) job=$OPTARG ;;
 	l) log=$OPTARG ;;
 	c) cpus=$OPTARG ;;
@@ -156,7 +170,13 @@ base=${log%.log}
 out=$base.out
 initrd=$base.cpio.gz
 rm -f "$log" "$out"
-"$GOHEAP_VM_DIR/mkinitramfs.sh" -o "$initrd" -j "$job" "${tests[@]}" "$@" || exit 2
+busybox=()
+case $arch in
+x86_64) ;;
+arm64) busybox=(-b "$(arm64_busybox)") ;;
+*) echo "run-guest: unknown architecture $arch" >&2; exit 2 ;;
+esac
+"$GOHEAP_VM_DIR/mkinitramfs.sh" -o "$initrd" -j "$job" "${busybox[@]}" "${tests[@]}" "$@" || exit 2
 
 qemu_rc=0
 boot || qemu_rc=$?
