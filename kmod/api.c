@@ -3,7 +3,6 @@
  * The exported in-kernel API (include/linux/goheap.h): thin wrappers that
  * route every call to the module's default heap.
  */
-#include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/goheap.h>
 
@@ -13,7 +12,7 @@ static_assert(GOHEAP_MAX_ALLOC == GH_MAX_ALLOC);
 static_assert(GOHEAP_TINY_MAX == GH_TINY_SIZE);
 
 struct gh_heap *goheap_default_heap;
-EXPORT_SYMBOL_IF_KUNIT(goheap_default_heap);
+GH_EXPORT_INTERNAL(goheap_default_heap);
 
 /**
  * goheap_alloc() - allocate memory.

@@ -20,7 +20,6 @@
  * per-CPU caches call in with interrupts enabled or disabled alike. The
  * page heap is only called with this lock dropped.
  */
-#include <kunit/visibility.h>
 #include <linux/list.h>
 #include <linux/slab.h>
 
@@ -107,7 +106,7 @@ unsigned int gh_central_take_cached(struct gh_heap *h, unsigned int cls, struct 
 	spin_unlock_irqrestore(&c->lock, flags);
 	return n;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_central_take_cached);
+GH_EXPORT_INTERNAL(gh_central_take_cached);
 
 /**
  * gh_central_put_cached() - objects into a class's transfer cache only.
@@ -136,7 +135,7 @@ bool gh_central_put_cached(struct gh_heap *h, unsigned int cls, const struct gh_
 	spin_unlock_irqrestore(&c->lock, flags);
 	return fits;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_central_put_cached);
+GH_EXPORT_INTERNAL(gh_central_put_cached);
 
 /**
  * gh_central_refill() - get objects of one class for a per-CPU cache.
@@ -193,7 +192,7 @@ unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, struct gh_ob
 		gh_span_free(h, fresh);
 	return n;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_central_refill);
+GH_EXPORT_INTERNAL(gh_central_refill);
 
 /*
  * After objects went back into @s: relist it, or move it to @empty when it
@@ -322,7 +321,7 @@ void gh_central_flush(struct gh_heap *h, unsigned int cls, struct gh_obj *objs, 
 		return;
 	flush_spans(h, cls, objs, n);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_central_flush);
+GH_EXPORT_INTERNAL(gh_central_flush);
 
 /**
  * gh_central_cached() - objects of a class held in its transfer cache.
@@ -335,7 +334,7 @@ unsigned int gh_central_cached(struct gh_heap *h, unsigned int cls)
 {
 	return READ_ONCE(h->central[cls].nxfer);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_central_cached);
+GH_EXPORT_INTERNAL(gh_central_cached);
 
 /**
  * gh_central_release() - return a class's transfer cache to its spans.
@@ -367,7 +366,7 @@ unsigned int gh_central_release(struct gh_heap *h, unsigned int cls)
 	xfer_shrink(h, cls);
 	return total;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_central_release);
+GH_EXPORT_INTERNAL(gh_central_release);
 
 /**
  * gh_central_meta_bytes() - bytes of a class's transfer cache arrays.

@@ -34,7 +34,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <kunit/visibility.h>
 #include <linux/kasan.h>
 #include <linux/log2.h>
 #include <linux/poison.h>
@@ -85,7 +84,7 @@ int gh_debug_parse(const char *opts, unsigned int *flags)
 	*flags = f;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_debug_parse);
+GH_EXPORT_INTERNAL(gh_debug_parse);
 
 /**
  * gh_debug_init() - set a new heap's debug mode.

@@ -32,6 +32,7 @@
 #define _GOHEAP_INTERNAL_H
 
 #include <linux/cpuhotplug.h>
+#include <linux/export.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/percpu.h>
@@ -44,6 +45,16 @@
 #include <linux/stackdepot.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+
+#include "compat.h"
+
+/*
+ * The internals that goheap's own other modules call, the benchmark
+ * (goheap_bench.ko) and the KUnit suites, are exported GPL-only into the
+ * GOHEAP_INTERNAL namespace, which only those modules import (as mm/kfence
+ * exports for its test). They are not an API and change with goheap.
+ */
+#define GH_EXPORT_INTERNAL(sym)	EXPORT_SYMBOL_NS_GPL(sym, GH_NS(GOHEAP_INTERNAL))
 
 /* Go's table: 66 small classes, class 0 means large. */
 #define GH_NR_SMALL		66
@@ -636,10 +647,8 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s);
 unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s);
 unsigned int gh_chunk_maxrun(const struct gh_chunk *ch);
 bool gh_granule_released(const struct gh_chunk *ch, unsigned long addr);
-#if IS_ENABLED(CONFIG_KUNIT)
 bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch);
 void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch);
-#endif
 unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
 				  unsigned int min_run, unsigned long goal);
 unsigned long gh_pageheap_reclaimable(struct gh_heap *h);

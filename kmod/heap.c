@@ -17,7 +17,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <kunit/visibility.h>
 #include <linux/log2.h>
 #include <linux/ratelimit.h>
 #include <linux/sched/mm.h>
@@ -135,7 +134,7 @@ void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 		gh_san_alloc(p, size, usable, gfp);
 	return p;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_alloc);
+GH_EXPORT_INTERNAL(gh_alloc);
 
 /**
  * gh_alloc_bulk() - allocate many objects of one size.
@@ -186,7 +185,7 @@ fail:
 	gh_free_bulk(h, done, p);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_alloc_bulk);
+GH_EXPORT_INTERNAL(gh_alloc_bulk);
 
 /*
  * The span of the live object @p starts, with its index in *@idx; or NULL,
@@ -278,7 +277,7 @@ void gh_free(struct gh_heap *h, const void *p)
 {
 	__gh_free(h, p, _RET_IP_);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_free);
+GH_EXPORT_INTERNAL(gh_free);
 
 /**
  * __gh_free_bulk() - free many objects, naming the caller in reports.
@@ -309,7 +308,7 @@ void gh_free_bulk(struct gh_heap *h, size_t nr, void **p)
 {
 	__gh_free_bulk(h, nr, p, _RET_IP_);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_free_bulk);
+GH_EXPORT_INTERNAL(gh_free_bulk);
 
 /**
  * gh_usable_size() - bytes usable in an object.
@@ -339,7 +338,7 @@ size_t gh_usable_size(struct gh_heap *h, const void *p)
 	gh_san_open(p, s->elemsize);
 	return s->elemsize;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_usable_size);
+GH_EXPORT_INTERNAL(gh_usable_size);
 
 /**
  * gh_heap_create() - build a new, empty heap.
@@ -392,7 +391,7 @@ err_free:
 	kfree(h);
 	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_heap_create);
+GH_EXPORT_INTERNAL(gh_heap_create);
 
 /**
  * gh_heap_destroy() - drain every tier and give all pages back.
@@ -411,4 +410,4 @@ void gh_heap_destroy(struct gh_heap *h)
 	gh_pageheap_destroy(h);
 	kfree(h);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_heap_destroy);
+GH_EXPORT_INTERNAL(gh_heap_destroy);

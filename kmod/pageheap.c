@@ -29,7 +29,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <kunit/visibility.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -374,7 +373,7 @@ static void chunk_unmap(struct gh_heap *h, struct gh_chunk *ch)
  * Return: false if the summary tree has no free slot (lost a race with
  * another grower since tree_reserve()) or the chunk lies above the map.
  */
-VISIBLE_IF_KUNIT bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
+bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 {
 	unsigned long idx = map_index(ch->base);
 	unsigned int n = gh_chunk_granules(ch);
@@ -397,10 +396,10 @@ VISIBLE_IF_KUNIT bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 	h->grows++;
 	return true;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_chunk_insert);
+GH_EXPORT_INTERNAL(gh_chunk_insert);
 
 /* Take a chunk with no page in use out of the heap. Heap lock held. */
-VISIBLE_IF_KUNIT void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
+void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
 {
 	lockdep_assert_held(&h->lock);
 	tree_set(h, ch->slot, 0);
@@ -415,7 +414,7 @@ VISIBLE_IF_KUNIT void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
 	h->releases++;
 	h->released_bytes += (unsigned long)(ch->npages - ch->nreleased) << h->page_shift;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_chunk_remove);
+GH_EXPORT_INTERNAL(gh_chunk_remove);
 
 /* Give @npages at @first of @ch to span @s. Heap lock held. */
 static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
@@ -567,7 +566,7 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 	atomic_long_add(msize, &h->span_bytes);
 	return s;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_span_alloc);
+GH_EXPORT_INTERNAL(gh_span_alloc);
 
 /**
  * gh_span_free() - give a span back to the page heap.
@@ -604,7 +603,7 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 	atomic_long_sub(span_meta_size(s->nelems, !!s->tiny, !!s->track), &h->span_bytes);
 	kfree(s);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_span_free);
+GH_EXPORT_INTERNAL(gh_span_free);
 
 /**
  * gh_span_bytes() - size of a span in bytes.
@@ -617,7 +616,7 @@ unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s)
 {
 	return (unsigned long)s->npages << h->page_shift;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_span_bytes);
+GH_EXPORT_INTERNAL(gh_span_bytes);
 
 #define GH_RELEASE_BATCH	32
 
@@ -696,7 +695,7 @@ unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
 		chunk_destroy(ch);
 	return done;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_pageheap_release);
+GH_EXPORT_INTERNAL(gh_pageheap_release);
 
 /**
  * gh_pageheap_reclaimable() - free memory the heap could give back now.

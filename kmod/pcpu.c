@@ -36,7 +36,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <kunit/visibility.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/percpu.h>
@@ -114,7 +113,7 @@ noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp,
 		gh_central_flush(h, cls, batch + keep, got - keep);
 	return refill_done(h, cls, o, got);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_refill);
+GH_EXPORT_INTERNAL(gh_pcpu_refill);
 
 /*
  * Overflow, with @cc claimed and full: hand the top batch to central and
@@ -149,7 +148,7 @@ noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_c
 	if (!moved)
 		gh_central_flush(h, cls, batch, k->batch);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_flush);
+GH_EXPORT_INTERNAL(gh_pcpu_flush);
 
 /*
  * Empty one CPU's cache into the central lists (objects) and the page heap
@@ -188,7 +187,7 @@ void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu)
 {
 	drain_cache(h, per_cpu_ptr(h->pcpu, cpu));
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_drain_cpu);
+GH_EXPORT_INTERNAL(gh_pcpu_drain_cpu);
 
 /* A CPU's drain work, run on that CPU in process context. */
 static void drain_work_fn(struct work_struct *work)
@@ -228,7 +227,7 @@ void gh_pcpu_drain_all(struct gh_heap *h)
 		flush_work(&per_cpu_ptr(h->pcpu, cpu)->drain_work);
 	cpus_read_unlock();
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_pcpu_drain_all);
+GH_EXPORT_INTERNAL(gh_pcpu_drain_all);
 
 /**
  * gh_pcpu_init() - allocate the per-CPU caches of a heap.

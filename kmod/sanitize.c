@@ -3,7 +3,6 @@
  * goheap and the kernel's memory sanitizers: what is not inline in
  * sanitize.h.
  */
-#include <kunit/visibility.h>
 #include <linux/kmemleak.h>
 
 #include "goheap.h"
@@ -40,4 +39,4 @@ bool gh_san_kasan(void)
 {
 	return GH_KASAN;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_san_kasan);
+GH_EXPORT_INTERNAL(gh_san_kasan);

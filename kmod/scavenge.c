@@ -21,7 +21,6 @@
  * The memory limit (gh_heap_params.limit_bytes) is enforced where chunks
  * are taken (pageheap.c), which calls gh_limit_reclaim() before it fails.
  */
-#include <kunit/visibility.h>
 #include <linux/jiffies.h>
 #include <linux/shrinker.h>
 #include <linux/workqueue.h>
@@ -55,7 +54,7 @@ void gh_drain_caches(struct gh_heap *h)
 	gh_pcpu_drain_all(h);
 	central_release_all(h);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_drain_caches);
+GH_EXPORT_INTERNAL(gh_drain_caches);
 
 /**
  * gh_reclaim() - give back as much memory as possible, now.
@@ -73,7 +72,7 @@ unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal)
 	gh_drain_caches(h);
 	return gh_pageheap_release(h, 0, 1, goal ?: ULONG_MAX);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_reclaim);
+GH_EXPORT_INTERNAL(gh_reclaim);
 
 /**
  * gh_limit_reclaim() - make room under the memory limit.

@@ -13,7 +13,6 @@
  * Power-of-two sizes are naturally aligned: such a class's spans are
  * aligned to the object size when it is larger than a heap page.
  */
-#include <kunit/visibility.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
@@ -56,7 +55,7 @@ u32 gh_div_mul(u32 size)
 {
 	return (u32)(U32_MAX / size) + 1;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_div_mul);
+GH_EXPORT_INTERNAL(gh_div_mul);
 
 /* Smallest span (in heap pages) whose tail waste is at most 1/8 of it. */
 static unsigned int span_pages_by_rule(u32 size, unsigned long page)
@@ -103,7 +102,7 @@ bool gh_page_shift_valid(unsigned int shift)
 		return shift == PAGE_SHIFT;
 	return shift == 12 || shift == 13;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_page_shift_valid);
+GH_EXPORT_INTERNAL(gh_page_shift_valid);
 
 /**
  * gh_classes_init() - fill a heap's class table and lookup tables.

@@ -8,7 +8,6 @@
  * central lock of the class protects it. Object indices come from a
  * multiply and a shift (Go's divMagic) rather than a division.
  */
-#include <kunit/visibility.h>
 #include <linux/bitmap.h>
 
 #include "goheap.h"
@@ -55,7 +54,7 @@ unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int m
 	s->allocated += n;
 	return n;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_span_take);
+GH_EXPORT_INTERNAL(gh_span_take);
 
 /**
  * gh_span_put() - return one cached object to its span.
@@ -75,4 +74,4 @@ void gh_span_put(struct gh_span *s, const void *p)
 	if (idx < s->freeindex)
 		s->freeindex = idx;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_span_put);
+GH_EXPORT_INTERNAL(gh_span_put);

@@ -23,7 +23,6 @@
  * Protection is that of the object arrays: gh_cache_get(). An interrupt
  * that finds its CPU's cache claimed bypasses the span cache.
  */
-#include <kunit/visibility.h>
 
 #include "goheap.h"
 #include "sanitize.h"
@@ -124,7 +123,7 @@ struct gh_span *gh_span_cache_alloc(struct gh_heap *h, unsigned int npages,
 		gh_san_pages_open((void *)s->base, gh_span_bytes(h, s));
 	return s;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_span_cache_alloc);
+GH_EXPORT_INTERNAL(gh_span_cache_alloc);
 
 /**
  * gh_span_cache_free() - give back a span from gh_span_cache_alloc().
@@ -145,7 +144,7 @@ void gh_span_cache_free(struct gh_heap *h, struct gh_span *s)
 	}
 	gh_span_free(h, s);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_span_cache_free);
+GH_EXPORT_INTERNAL(gh_span_cache_free);
 
 /**
  * gh_span_cache_drain() - give a CPU's cached spans back to the page heap.

@@ -22,7 +22,6 @@
  * While CPUs allocate and free, a sum may see a free on one CPU before the
  * matching allocation on another, so live counts are clamped at zero.
  */
-#include <kunit/visibility.h>
 #include <linux/cpumask.h>
 #include <linux/percpu.h>
 
@@ -68,7 +67,7 @@ const char *const gh_ms_names[GH_MS_NR] = {
 	[GH_MS_REDZONE_ERRORS] = "RedzoneErrors",
 	[GH_MS_PCPU_SPAN_BYTES] = "PerCPUSpanBytes",
 };
-EXPORT_SYMBOL_IF_KUNIT(gh_ms_names);
+GH_EXPORT_INTERNAL(gh_ms_names);
 static_assert(ARRAY_SIZE(gh_ms_names) == GH_MS_NR);
 
 static u64 live(u64 in, u64 out)
@@ -102,7 +101,7 @@ void gh_read_cpu_stats(struct gh_heap *h, unsigned int cpu, struct gh_cpu_stats 
 	}
 	st->drains = READ_ONCE(cc->stat[GH_ST_DRAINS]);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_read_cpu_stats);
+GH_EXPORT_INTERNAL(gh_read_cpu_stats);
 
 /**
  * gh_read_class_stats() - figures of one size class.
@@ -137,7 +136,7 @@ void gh_read_class_stats(struct gh_heap *h, unsigned int cls, struct gh_class_st
 	cs->spans_freed = h->central[cls].nr_spans_freed;
 	spin_unlock_irqrestore(&h->central[cls].lock, flags);
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_read_class_stats);
+GH_EXPORT_INTERNAL(gh_read_class_stats);
 
 /**
  * gh_read_pageheap_stats() - one consistent snapshot of the page heap.
@@ -179,7 +178,7 @@ void gh_read_pageheap_stats(struct gh_heap *h, struct gh_pageheap_stats *ps)
 	spin_unlock_irqrestore(&h->lock, flags);
 	ps->pages_free = ps->pages_total - ps->pages_inuse;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_read_pageheap_stats);
+GH_EXPORT_INTERNAL(gh_read_pageheap_stats);
 
 static void sum_stats(struct gh_heap *h, u64 *st)
 {
@@ -292,4 +291,4 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 	ms[GH_MS_REDZONE_ERRORS] = atomic_long_read(&h->dbg_errors[GH_DBG_REDZONE]);
 	ms[GH_MS_PCPU_SPAN_BYTES] = (u64)cached << h->page_shift;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_read_memstats);
+GH_EXPORT_INTERNAL(gh_read_memstats);

@@ -23,7 +23,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <kunit/visibility.h>
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/mm.h>
@@ -159,7 +158,7 @@ out:
 		memset(p, 0, size);
 	return p;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_tiny_alloc);
+GH_EXPORT_INTERNAL(gh_tiny_alloc);
 
 /* Size of the live tiny object at @off, from the state word, or 0. */
 static unsigned int tiny_size(u64 v, unsigned int off)

@@ -27,7 +27,6 @@
  * Each pass keeps its lock for the whole walk: this is a debugging aid,
  * with a cost proportional to the heap.
  */
-#include <kunit/visibility.h>
 #include <linux/bitmap.h>
 #include <linux/seq_file.h>
 
@@ -277,4 +276,4 @@ unsigned long gh_validate(struct gh_heap *h, struct seq_file *m)
 	seq_printf(m, "%lu objects (%lu live), %lu errors\n", v.objects, v.live, v.errors);
 	return v.errors;
 }
-EXPORT_SYMBOL_IF_KUNIT(gh_validate);
+GH_EXPORT_INTERNAL(gh_validate);

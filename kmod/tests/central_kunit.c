@@ -18,7 +18,7 @@
 #include "kunit_heap.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
+MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 
 static u64 other_sys(struct gh_heap *h)
 {

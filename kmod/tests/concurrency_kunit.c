@@ -1224,5 +1224,5 @@ static struct kunit_suite goheap_concurrency_suite = {
 
 kunit_test_suite(goheap_concurrency_suite);
 
-MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
+MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 MODULE_LICENSE("GPL");

@@ -24,7 +24,7 @@
 #include "kunit_heap.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
+MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 
 static struct gh_heap *debug_heap(struct kunit *test, unsigned int debug)
 {

@@ -25,7 +25,7 @@
 #include "kunit_heap.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
+MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 
 #define FAULT_GFP	(GFP_ATOMIC | __GFP_NOWARN)
 

@@ -16,7 +16,7 @@
 #include "goheap.h"
 #include "kunit_heap.h"
 
-MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
+MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 
 static const unsigned int page_shifts[] = KUNIT_GH_SHIFTS;
 

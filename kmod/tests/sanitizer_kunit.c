@@ -29,7 +29,7 @@
 #include "sanitize.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
+MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 
 static atomic_t kasan_reports;
 static unsigned long kasan_addr;

@@ -15,7 +15,7 @@
 #include "kunit_heap.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
+MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 
 static struct gh_heap *heap_with(struct kunit *test, unsigned int chunk_order,
 				 unsigned long limit)

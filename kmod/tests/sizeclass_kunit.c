@@ -14,7 +14,7 @@
 #include "goheap.h"
 #include "kunit_heap.h"
 
-MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
+MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 
 struct go_class_row {
 	u32 size, span, objects, tail;

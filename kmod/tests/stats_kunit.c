@@ -17,7 +17,7 @@
 #include "kunit_heap.h"
 #include "stats.h"
 
-MODULE_IMPORT_NS(GH_NS(EXPORTED_FOR_KUNIT_TESTING));
+MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 
 #define LARGE	100000
 #define LARGE_SPAN	round_up(LARGE, KUNIT_GH_PAGE)	/* 13 * 8 KiB */
