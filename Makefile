@@ -6,7 +6,9 @@
 #   make              build kmod/goheap.ko for the running kernel
 #                     (/lib/modules/$(uname -r)/build), or KDIR=
 #   make deps         install every package the harness needs (idempotent)
-#   make check        all tests: host checks, then every cell of the kernel
+#   make lint         host-only checks, in seconds: W=1 build, checkpatch
+#                     --strict (kmod/, uapi/, tools/), kernel-doc, uapi C90
+#   make check        all tests: make lint, host checks, then every cell of the kernel
 #                     matrix (tools/testing/vm/kernels.sh); KERNELS="6.12 ..."
 #                     runs only those cells
 #   make demo         boot the stock guest, load goheap, show its stats
@@ -77,7 +79,7 @@ $(GUEST_OUT)/selftests/goheap_span_stress: tools/testing/selftests/goheap/goheap
 
 FORCE:
 
-.PHONY: all modules deps check demo bench bench-icount stress debug-kernel kernels guest-bins print-guest-bins clean \
+.PHONY: all modules deps lint check demo bench bench-icount stress debug-kernel kernels guest-bins print-guest-bins clean \
 	install uninstall dkms-src dkms-test htmldocs
 
 all: modules
@@ -93,6 +95,10 @@ modules:
 
 deps:
 	@$(VM)/deps.sh
+
+lint:
+	@$(VM)/deps.sh lint
+	@$(VM)/lint.sh
 
 check: deps
 	@$(VM)/check.sh
@@ -136,6 +142,7 @@ install: modules .build/tools/goheap
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KREL)/updates/kmod/goheap.ko
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/updates/kmod/bench/goheap_bench.ko
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/goheap.h
 	rm -f $(DESTDIR)$(PREFIX)/bin/goheap
 	rm -f $(DESTDIR)/etc/udev/rules.d/60-goheap.rules

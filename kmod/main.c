@@ -13,7 +13,6 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 
-#include "bench.h"
 #include "goheap.h"
 #include "stats.h"
 
@@ -77,7 +76,6 @@ static int __init goheap_init(void)
 	gh_scavenger_start(h, scavenge_idle_secs);
 	goheap_debugfs_root = debugfs_create_dir("goheap", NULL);
 	gh_debugfs_init(h, goheap_debugfs_root);
-	gh_bench_init(h, goheap_debugfs_root);
 	err = gh_dev_init();
 	if (err)
 		goto err_debugfs;

@@ -7,8 +7,9 @@
 #                                   uapi/, dkms.conf) into DEST
 #        dkms.sh test VERSION KVER...  add, build and remove a throw-away
 #                                   DKMS copy (version VERSION-test) for
-#                                   each kernel KVER, and check the module
-#                                   built for each
+#                                   each kernel KVER, and check every module
+#                                   dkms.conf names (BUILT_MODULE_NAME[])
+#                                   was built for each
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,8 +30,13 @@ cleanup() {
 	rm -rf "/usr/src/goheap-$TEST_VERSION"
 }
 
+# modules CONF - the modules a dkms.conf has DKMS build, one a line.
+modules() {
+	sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"$/\1/p' "$1"
+}
+
 dkms_test() {
-	local version=$1-test kver built vermagic
+	local version=$1-test kver built vermagic mod mods
 	shift
 
 	[ $# -gt 0 ] || { echo "dkms.sh test: no kernel given" >&2; return 1; }
@@ -38,16 +44,21 @@ dkms_test() {
 	trap cleanup EXIT
 	cleanup
 	src "/usr/src/goheap-$version" "$version"
+	mods=$(modules "/usr/src/goheap-$version/dkms.conf")
+	[ -n "$mods" ] || { echo "dkms.conf names no module" >&2; return 1; }
 	dkms add -m goheap -v "$version"
 	for kver in "$@"; do
 		dkms build -m goheap -v "$version" -k "$kver"
-		built=$(find "/var/lib/dkms/goheap/$version/$kver" -name 'goheap.ko*' | head -n 1)
-		[ -n "$built" ] || { echo "dkms built no goheap.ko for $kver" >&2; return 1; }
-		vermagic=$(modinfo -F vermagic "$built")
-		case "$vermagic" in
-		"$kver "*) echo "dkms built $built (vermagic $vermagic)" ;;
-		*) echo "$built has vermagic '$vermagic', not $kver" >&2; return 1 ;;
-		esac
+		for mod in $mods; do
+			built=$(find "/var/lib/dkms/goheap/$version/$kver" -name "$mod.ko*" |
+				head -n 1)
+			[ -n "$built" ] || { echo "dkms built no $mod.ko for $kver" >&2; return 1; }
+			vermagic=$(modinfo -F vermagic "$built")
+			case "$vermagic" in
+			"$kver "*) echo "dkms built $built (vermagic $vermagic)" ;;
+			*) echo "$built has vermagic '$vermagic', not $kver" >&2; return 1 ;;
+			esac
+		done
 	done
 }
 

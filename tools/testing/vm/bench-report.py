@@ -5,11 +5,12 @@
 Usage: bench-report.py DIR
 
 Reads DIR/raw/*.txt (one file per guest boot: the bench= lines the module
-printed, see kmod/bench.c, plus the bench=host line bench.sh adds) and
-writes DIR/report.md: the targets of issue 9 with the figures that judge
-them, then goheap / baseline ratio tables with the raw figures, every ratio
-computed from figures of one boot. Charts (SVG and PNG) are drawn with
-gnuplot into DIR; their data and scripts go to DIR/charts/.
+goheap_bench printed, see kmod/bench/harness.c, plus the bench=host line
+bench.sh adds) and writes DIR/report.md: the performance targets with the
+figures that judge them, then goheap / baseline ratio tables with the raw
+figures, every ratio computed from figures of one boot. Charts (SVG and
+PNG) are drawn with gnuplot into DIR; their data and scripts go to
+DIR/charts/.
 
 Exit status: 0 if a report was written, 1 if there was nothing to report.
 """
@@ -220,7 +221,7 @@ def verdict(ok):
 
 
 def targets_section(boots):
-    out = ['## Targets of issue 9\n',
+    out = ['## Performance targets\n',
            'Judged per boot, on ratios of figures from that boot. "worst" is '
            'the least favourable case for goheap, "geomean" the geometric '
            'mean over the cases.\n']
@@ -403,7 +404,7 @@ def spans_section(boots):
 
 
 def spanscale_section(boots):
-    out = ['## spanscale: span cost against live spans (issue 3)\n',
+    out = ['## spanscale: span cost against live spans\n',
            'One span of 1–8 heap pages (sizes cycling) allocated and freed on '
            'a private heap that already holds L live spans of 1–8 pages. '
            '"packed": the live spans fill the heap from the start; "holes": a '

@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: for each benchmark kernel, build goheap.ko against it, boot it
-# in QEMU (TCG) once per configuration, run goheap's in-kernel benchmark in
-# each boot (jobs/bench.sh writing the workloads below to
-# /sys/kernel/debug/goheap/bench), and write one report with charts
-# (bench-report.py), the kernels side by side. The kernels are Debian 12's
-# stock 6.1 and a 7.3 built from linux-source-7.3 (kernels.sh: 7.3-bench,
-# no debugging, Debian's slab hardening), whose SLUB has per-CPU sheaves.
+# make bench: for each benchmark kernel, build goheap.ko and its in-kernel
+# benchmark goheap_bench.ko against it, boot it in QEMU (TCG) once per
+# configuration, run the benchmark in each boot (jobs/bench.sh loading both
+# and writing the workloads below to /sys/kernel/debug/goheap/bench), and
+# write one report with charts (bench-report.py), the kernels side by side.
+# The kernels are Debian 12's stock 6.1 and a 7.3 built from
+# linux-source-7.3 (kernels.sh: 7.3-bench, no debugging, Debian's slab
+# hardening), whose SLUB has per-CPU sheaves.
 # The configurations are 2 and 4 guest CPUs, each booted with
 # init_on_alloc=0 and with the kernel's default (both kernels:
 # init_on_alloc=1); every ratio in the report compares figures from one boot.
@@ -17,7 +18,7 @@
 #   *.svg, *.png         the charts
 #   raw/<boot>.txt       every bench= line of a boot, plus a bench=host line
 #   logs/<boot>.{log,out} console log and job output of a boot
-#   build-<kernel>.log   the module build for each kernel
+#   build-<kernel>.log   the modules' build for each kernel
 #
 # Environment (all optional):
 #   BENCH_KERNELS="6.1 7.3-bench"  kernels: the 6.1 cell's stock kernel, and
@@ -89,7 +90,8 @@ boot_one() {
 	"$GOHEAP_VM_DIR/run-guest.sh" -k "$image" -c "$cpus" -m "${BENCH_MEM:-2G}" \
 		-T 1800 "${icount[@]}" -a "$append" -j "$GOHEAP_VM_DIR/jobs/bench.sh" \
 		-l "$OUT/logs/$label.log" \
-		"$OUT/module-$k/kmod/goheap.ko" "$OUT/bench-workloads" 2>"$OUT/logs/$label.err" ||
+		"$OUT/module-$k/kmod/goheap.ko" "$OUT/module-$k/kmod/bench/goheap_bench.ko" \
+		"$OUT/bench-workloads" 2>"$OUT/logs/$label.err" ||
 		status=$?
 	{
 		host_line "$label" "$cpus" "$init"
@@ -133,7 +135,7 @@ main() {
 			failed=1
 			continue
 		fi
-		echo "bench: building goheap.ko against $k ($kdir)"
+		echo "bench: building goheap.ko and goheap_bench.ko against $k ($kdir)"
 		if ! build_module "$kdir" "$OUT/module-$k" "$OUT/build-$k.log"; then
 			tail -n 20 "$OUT/build-$k.log" >&2
 			failed=1

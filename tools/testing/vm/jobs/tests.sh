@@ -5,8 +5,8 @@
 # from tools/testing/vm/guest/*.sh) in name order. Before each it prints
 # "GOHEAP-TEST: <name>" on the result channel and writes a marker to the
 # kernel log, so kernel messages can be matched to the test that caused them.
-# A test that exits non-zero, or leaves goheap loaded, gets an extra FAIL line
-# (and goheap is unloaded so the next test starts clean).
+# A test that exits non-zero, or leaves goheap or goheap_bench loaded, gets an
+# extra FAIL line (and they are unloaded so the next test starts clean).
 #
 # Exit status: 1 if any test printed a FAIL line, else 0.
 
@@ -22,10 +22,12 @@ for t in /goheap/tests/*.sh; do
 	if [ "$rc" != 0 ]; then
 		echo "FAIL: exit status $rc"
 	fi
-	if grep -q '^goheap ' /proc/modules; then
-		echo "FAIL: left goheap loaded"
-		rmmod goheap
-	fi
+	for m in goheap_bench goheap; do
+		if grep -q "^$m " /proc/modules; then
+			echo "FAIL: left $m loaded"
+			rmmod "$m"
+		fi
+	done
 	if [ "$rc" != 0 ] || grep -q '^FAIL:' /tmp/test.out; then
 		failed=1
 	fi
