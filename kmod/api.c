@@ -12,7 +12,7 @@ static_assert(GOHEAP_MAX_ALLOC == GH_MAX_ALLOC);
 static_assert(GOHEAP_TINY_MAX == GH_TINY_SIZE);
 
 struct gh_heap *goheap_default_heap;
-GH_EXPORT_INTERNAL(goheap_default_heap);
+EXPORT_SYMBOL_GH_INTERNAL(goheap_default_heap);
 
 /**
  * goheap_alloc() - allocate memory.

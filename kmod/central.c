@@ -31,6 +31,8 @@ static void relist(struct gh_central *c, struct gh_span *s)
 {
 	int bucket = gh_central_bucket(s);
 
+	lockdep_assert_held(&c->lock);
+
 	if (bucket == s->bucket)
 		return;
 
@@ -50,6 +52,8 @@ static void relist(struct gh_central *c, struct gh_span *s)
 
 static void unlist(struct gh_central *c, struct gh_span *s)
 {
+	lockdep_assert_held(&c->lock);
+
 	if (s->bucket == GH_BUCKETS)
 		c->nr_full--;
 	else if (s->bucket >= 0)
@@ -62,6 +66,8 @@ static struct gh_span *fullest_partial(struct gh_central *c)
 {
 	int b;
 
+	lockdep_assert_held(&c->lock);
+
 	for (b = GH_BUCKETS - 1; b >= 0; b--) {
 		if (!list_empty(&c->partial[b]))
 			return list_first_entry(&c->partial[b], struct gh_span, node);
@@ -73,6 +79,8 @@ static struct gh_span *fullest_partial(struct gh_central *c)
 static unsigned int xfer_take(struct gh_central *c, struct gh_obj *objs, unsigned int want)
 {
 	unsigned int take = min(c->nxfer, want);
+
+	lockdep_assert_held(&c->lock);
 
 	c->nxfer -= take;
 	memcpy(objs, &c->xfer[c->nxfer], take * sizeof(*objs));
@@ -89,7 +97,7 @@ static unsigned int xfer_take(struct gh_central *c, struct gh_obj *objs, unsigne
  * Never touches spans or the page heap, so a per-CPU cache can be refilled
  * while it is claimed.
  *
- * Context: any. No goheap lock held.
+ * Context: any; this CPU's claim may be held, no central or heap lock.
  * Return: number of objects stored in @objs, 0 if the cache is empty.
  */
 unsigned int gh_central_take_cached(struct gh_heap *h, unsigned int cls, struct gh_obj *objs,
@@ -106,7 +114,7 @@ unsigned int gh_central_take_cached(struct gh_heap *h, unsigned int cls, struct 
 	spin_unlock_irqrestore(&c->lock, flags);
 	return n;
 }
-GH_EXPORT_INTERNAL(gh_central_take_cached);
+EXPORT_SYMBOL_GH_INTERNAL(gh_central_take_cached);
 
 /**
  * gh_central_put_cached() - objects into a class's transfer cache only.
@@ -115,7 +123,7 @@ GH_EXPORT_INTERNAL(gh_central_take_cached);
  * @objs: the objects, all GH_OBJ_CACHED.
  * @n: how many.
  *
- * Context: any. No goheap lock held.
+ * Context: any; this CPU's claim may be held, no central or heap lock.
  * Return: true if they all went in, false (nothing moved) if it had no
  * room for them.
  */
@@ -135,7 +143,7 @@ bool gh_central_put_cached(struct gh_heap *h, unsigned int cls, const struct gh_
 	spin_unlock_irqrestore(&c->lock, flags);
 	return fits;
 }
-GH_EXPORT_INTERNAL(gh_central_put_cached);
+EXPORT_SYMBOL_GH_INTERNAL(gh_central_put_cached);
 
 /**
  * gh_central_refill() - get objects of one class for a per-CPU cache.
@@ -192,7 +200,7 @@ unsigned int gh_central_refill(struct gh_heap *h, unsigned int cls, struct gh_ob
 		gh_span_free(h, fresh);
 	return n;
 }
-GH_EXPORT_INTERNAL(gh_central_refill);
+EXPORT_SYMBOL_GH_INTERNAL(gh_central_refill);
 
 /*
  * After objects went back into @s: relist it, or move it to @empty when it
@@ -200,6 +208,8 @@ GH_EXPORT_INTERNAL(gh_central_refill);
  */
 static void settle(struct gh_central *c, struct gh_span *s, struct list_head *empty)
 {
+	lockdep_assert_held(&c->lock);
+
 	if (s->allocated) {
 		relist(c, s);
 		return;
@@ -310,7 +320,7 @@ static void xfer_shrink(struct gh_heap *h, unsigned int cls)
  * They go to the transfer cache if it has room (growing it if it can),
  * else back to their spans.
  *
- * Context: any. No goheap lock held.
+ * Context: any; this CPU's claim may be held, no central or heap lock.
  */
 void gh_central_flush(struct gh_heap *h, unsigned int cls, struct gh_obj *objs, unsigned int n)
 {
@@ -321,7 +331,7 @@ void gh_central_flush(struct gh_heap *h, unsigned int cls, struct gh_obj *objs, 
 		return;
 	flush_spans(h, cls, objs, n);
 }
-GH_EXPORT_INTERNAL(gh_central_flush);
+EXPORT_SYMBOL_GH_INTERNAL(gh_central_flush);
 
 /**
  * gh_central_cached() - objects of a class held in its transfer cache.
@@ -334,7 +344,7 @@ unsigned int gh_central_cached(struct gh_heap *h, unsigned int cls)
 {
 	return READ_ONCE(h->central[cls].nxfer);
 }
-GH_EXPORT_INTERNAL(gh_central_cached);
+EXPORT_SYMBOL_GH_INTERNAL(gh_central_cached);
 
 /**
  * gh_central_release() - return a class's transfer cache to its spans.
@@ -366,7 +376,7 @@ unsigned int gh_central_release(struct gh_heap *h, unsigned int cls)
 	xfer_shrink(h, cls);
 	return total;
 }
-GH_EXPORT_INTERNAL(gh_central_release);
+EXPORT_SYMBOL_GH_INTERNAL(gh_central_release);
 
 /**
  * gh_central_meta_bytes() - bytes of a class's transfer cache arrays.

@@ -48,6 +48,38 @@
 #define GH_REDZONE_MIN	8	/* bytes, at least one KASAN granule */
 #define GH_TRACK_DEPTH	16	/* stack entries kept per event */
 
+static const char *const misuse_names[] = {
+	[GH_MISUSE_INVALID] = "invalid free",
+	[GH_MISUSE_INTERIOR] = "interior-pointer free",
+	[GH_MISUSE_DOUBLE] = "double free",
+};
+
+static_assert(ARRAY_SIZE(misuse_names) == GH_MISUSE_NR);
+
+/**
+ * gh_report_misuse() - count and report a bad free.
+ * @h: heap.
+ * @kind: what was wrong.
+ * @p: the pointer passed in.
+ * @ip: the caller of the API that was given @p.
+ *
+ * In debug mode with call sites tracked, the report also gives the
+ * stacks of the object's last allocation and free.
+ *
+ * Context: any.
+ */
+void gh_report_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, unsigned long ip)
+{
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+
+	atomic_long_inc(&h->misuse[kind]);
+	if (!__ratelimit(&rs))
+		return;
+	pr_err("%s: %s of %p from %pS\n", h->name, misuse_names[kind], p, (void *)ip);
+	if (h->debug & GH_DEBUG_TRACK && kind != GH_MISUSE_INVALID)
+		gh_debug_report_object(h, p);
+}
+
 static DEFINE_RATELIMIT_STATE(gh_debug_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
 
 /**
@@ -84,7 +116,7 @@ int gh_debug_parse(const char *opts, unsigned int *flags)
 	*flags = f;
 	return 0;
 }
-GH_EXPORT_INTERNAL(gh_debug_parse);
+EXPORT_SYMBOL_GH_INTERNAL(gh_debug_parse);
 
 /**
  * gh_debug_init() - set a new heap's debug mode.
@@ -175,7 +207,18 @@ static void report(struct gh_heap *h, enum gh_debug_error kind, struct gh_span *
 }
 
 /* Bytes to allocate for @size: with room for a red zone when wanted. */
-static size_t slot_for(struct gh_heap *h, size_t size)
+/**
+ * gh_debug_slot_size() - the slot a debug heap gives an object of @size.
+ * @h: heap with debug mode on.
+ * @size: bytes asked for, at least 1.
+ *
+ * With red zones, a slot big enough to leave at least GH_REDZONE_MIN
+ * bytes (or, for powers of two, a slot of twice the size) after the
+ * object.
+ *
+ * Return: the bytes to allocate.
+ */
+size_t gh_debug_slot_size(struct gh_heap *h, size_t size)
 {
 	if (!(h->debug & GH_DEBUG_REDZONE))
 		return size;
@@ -185,30 +228,26 @@ static size_t slot_for(struct gh_heap *h, size_t size)
 }
 
 /**
- * gh_debug_alloc() - gh_alloc() of a debug heap.
+ * gh_debug_alloc_hook() - debug mode's part of an allocation.
  * @h: heap with debug mode on.
- * @size: bytes, at least 1.
- * @gfp: as for gh_alloc().
+ * @p: the object just taken from a slot of gh_debug_slot_size() bytes.
+ * @size: bytes asked for.
+ * @usable: bytes of the slot.
+ * @gfp: the allocation's flags.
  *
- * Checks a recycled object's poison, fills its red zone and records the
- * call site.
+ * Checks a recycled object's poison, tells the sanitizers, fills the red
+ * zone and records the call site. Calls nothing of the allocator.
  *
  * Context: as gh_alloc().
- * Return: the object or NULL.
  */
-void *gh_debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
+void gh_debug_alloc_hook(struct gh_heap *h, void *p, size_t size, size_t usable, gfp_t gfp)
 {
 	struct gh_track *t;
 	struct gh_span *s;
 	unsigned int idx;
-	size_t usable;
 	bool interior;
-	void *p;
 	u8 *bad;
 
-	p = gh_alloc_slot(h, slot_for(h, size), gfp, &usable);
-	if (!p)
-		return NULL;
 	s = gh_span_lookup(h, p);
 	idx = gh_span_obj_index(s, p, &interior);
 	t = &s->track[idx];
@@ -224,7 +263,6 @@ void *gh_debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	t->size = size;
 	if (h->debug & GH_DEBUG_TRACK)
 		t->alloc = save_stack();
-	return p;
 }
 
 /**

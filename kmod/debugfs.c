@@ -16,6 +16,7 @@
 #include <linux/seq_file.h>
 
 #include "goheap.h"
+#include "pcpu.h"
 #include "stats.h"
 
 static int memstats_show(struct seq_file *m, void *v)

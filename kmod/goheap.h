@@ -7,21 +7,51 @@
  * create private heaps so they can test both heap page sizes and exact
  * counter values without disturbing anything else.
  *
- * Lock order (outermost first):
+ * Locks and contexts, outermost first. lockdep sees every one of them
+ * (the per-CPU claim through a lockdep map of its own, pcpu.h), so a debug
+ * kernel checks this order on every run:
  *
- *   gh_cpu_cache.busy    per-CPU trylock, with preemption disabled: one
- *                        CPU's object arrays and tiny block (pcpu.c).
- *                        An interrupt that finds it held does not wait:
- *                        it goes to the central list instead.
+ *   per-CPU claim        gh_pcpu_claim(): a trylock, never waited for, with
+ *                        preemption (on PREEMPT_RT migration) disabled. One
+ *                        CPU's object arrays, tiny block and span cache
+ *                        (pcpu.h). Held while the central lock is taken to
+ *                        move a batch (gh_central_take_cached/put_cached,
+ *                        gh_central_flush) and while the heap lock is taken
+ *                        to evict a cached span (spancache.c). An interrupt,
+ *                        or on RT a task, that finds it held goes to the
+ *                        central list instead.
  *   gh_central.lock      spinlock per size class, irqsave: the class's
  *                        transfer cache, span lists, and each span's
- *                        allocation bitmap and allocated count.
+ *                        allocation bitmap and allocated count (central.c).
+ *                        Dropped before the page heap is called to grow.
  *   gh_heap.lock         spinlock, irqsave: the page heap (chunks, their
- *                        bitmaps and span maps, the summary tree).
+ *                        bitmaps and span maps, the summary tree, the
+ *                        limit; pageheap.c). Innermost of the allocator.
  *
  * A lock may be taken while holding one above it, never the reverse. No
- * lock is held across a call into the buddy allocator or a sleeping
- * allocation: the slow paths drop their locks, allocate, and retake them.
+ * lock is held across a call into the buddy or slab allocator: the slow
+ * paths drop their locks, allocate with the caller's gfp, and retake them.
+ *
+ * Around the allocator:
+ *
+ *   mmap_lock -> gf->spans xa_lock    /dev/goheap: the fault and mmap paths
+ *                        look spans up in the file's xarray under the
+ *                        caller's mmap_lock (dev.c, devmap.c); no allocator
+ *                        lock is taken under xa_lock.
+ *   gh_uspan_deferred_lock   spinlock, process context: the list of freed
+ *                        user spans whose pages are still pinned (devspan.c);
+ *                        nothing is taken under it.
+ *   cpus_read_lock       gh_pcpu_drain_all() holds CPU hotplug off while it
+ *                        queues and flushes one work item per online CPU
+ *                        (the goheap_drain workqueue); each work item takes
+ *                        its CPU's claim. The CPU-dead callback drains a dead
+ *                        CPU's cache without the claim: nothing runs there.
+ *   RCU-sched            pointer lookups (gh_span_lookup()) read the map and the
+ *                        chunks' span arrays with preemption disabled and no
+ *                        lock; chunk descriptors are freed with kfree_rcu().
+ *
+ * No IPI is sent: drains run as work items, so every lock above is taken
+ * in process or (threadable) interrupt context only, as PREEMPT_RT needs.
  *
  * Per-object state bytes (gh_span.objstate) are written without a lock by
  * whoever owns the object at the time (see enum gh_objstate); they exist so
@@ -47,6 +77,7 @@
 #include <linux/workqueue.h>
 
 #include "compat.h"
+#include "debug.h"
 
 /*
  * The internals that goheap's own other modules call, the benchmark
@@ -54,7 +85,7 @@
  * GOHEAP_INTERNAL namespace, which only those modules import (as mm/kfence
  * exports for its test). They are not an API and change with goheap.
  */
-#define GH_EXPORT_INTERNAL(sym)	EXPORT_SYMBOL_NS_GPL(sym, GH_NS(GOHEAP_INTERNAL))
+#define EXPORT_SYMBOL_GH_INTERNAL(sym)	EXPORT_SYMBOL_NS_GPL(sym, GH_NS(GOHEAP_INTERNAL))
 
 /* Go's table: 66 small classes, class 0 means large. */
 #define GH_NR_SMALL		66
@@ -80,11 +111,6 @@
 
 /* The largest object goheap hands out: one whole chunk, as for kmalloc. */
 #define GH_MAX_ALLOC		GH_CHUNK_BYTES
-
-/* The per-CPU claim is a lockdep map of its own (see gh_cache_get()). */
-#if defined(CONFIG_DEBUG_LOCK_ALLOC) && !defined(CONFIG_PREEMPT_RT)
-#define GH_CLAIM_LOCKDEP
-#endif
 
 /* Per-CPU cache: most objects moved per refill/flush (capacity is 2x). */
 #define GH_MAX_BATCH		32
@@ -176,21 +202,8 @@ enum gh_span_kind {
 };
 
 struct gh_chunk;
+struct gh_pcpu;
 struct gh_shrinker;
-
-/**
- * struct gh_track - what debug mode knows of one object (debug.c).
- * @alloc:	stack of its last allocation (0: not recorded).
- * @free:	stack of its last free (0: not recorded).
- * @size:	bytes asked for at its last allocation.
- * @poisoned:	its bytes were filled with GH_POISON_FREE when it was freed.
- */
-struct gh_track {
-	depot_stack_handle_t alloc;
-	depot_stack_handle_t free;
-	u32 size;
-	u32 poisoned;
-};
 
 /**
  * struct gh_span - metadata of one span, kept outside the span's memory.
@@ -348,78 +361,6 @@ enum gh_stat {
 };
 
 /**
- * struct gh_cpu_cache - one CPU's cache.
- * @busy:	claimed by gh_cache_get() (not PREEMPT_RT); see above it.
- * @dep_map:	lockdep's view of the claim (CONFIG_DEBUG_LOCK_ALLOC).
- * @rt_lock:	the claim on PREEMPT_RT.
- * @heap:	the heap this cache belongs to.
- * @drain_work:	empties this cache on its own CPU (gh_pcpu_drain_all()).
- * @slots:	object arrays of all classes (gh_class.slot_base), node-local.
- * @count:	objects in each class's array.
- * @tiny_block:	current 16 B block of the tiny allocator, or NULL.
- * @tiny_state:	that block's state word (see tiny.c).
- * @tiny_off:	next free byte offset in @tiny_block.
- * @span_pages:	heap pages in @spans.
- * @nspans:	spans cached of each length (index: heap pages - 1).
- * @spans:	freed spans kept for reuse, by length (see pageheap.c).
- * @cstat:	per-class counters (enum gh_class_stat).
- * @stat:	other counters (enum gh_stat).
- */
-struct gh_cpu_cache {
-	unsigned int busy;
-#ifdef GH_CLAIM_LOCKDEP
-	struct lockdep_map dep_map;
-#endif
-#ifdef CONFIG_PREEMPT_RT
-	spinlock_t rt_lock;	/* the claim: see gh_cache_get() */
-#endif
-	struct gh_heap *heap;
-	struct work_struct drain_work;
-	struct gh_obj *slots;
-	u16 count[GH_NR_CLASSES];
-	void *tiny_block;
-	atomic64_t *tiny_state;
-	unsigned int tiny_off;
-	unsigned int span_pages;
-	u8 nspans[GH_SPAN_CACHE_PAGES];
-	struct gh_span *spans[GH_SPAN_CACHE_PAGES][GH_SPAN_CACHE_DEPTH];
-	u64 cstat[GH_NR_CLASSES][GH_CS_NR];
-	u64 stat[GH_ST_NR];
-};
-
-/**
- * enum gh_misuse - kinds of bad free, counted per heap.
- * @GH_MISUSE_INVALID:	pointer goheap never handed out.
- * @GH_MISUSE_INTERIOR:	pointer inside an object, not its start.
- * @GH_MISUSE_DOUBLE:	object already free.
- * @GH_MISUSE_NR:	number of kinds.
- */
-enum gh_misuse {
-	GH_MISUSE_INVALID,
-	GH_MISUSE_INTERIOR,
-	GH_MISUSE_DOUBLE,
-	GH_MISUSE_NR,
-};
-
-/**
- * enum gh_debug_error - kinds of corruption debug mode detects, per heap.
- * @GH_DBG_POISON:	a freed object was written to (poison overwritten).
- * @GH_DBG_REDZONE:	a live object was written past its end.
- * @GH_DBG_NR:		number of kinds.
- */
-enum gh_debug_error {
-	GH_DBG_POISON,
-	GH_DBG_REDZONE,
-	GH_DBG_NR,
-};
-
-/* Debug mode options (gh_heap_params.debug), like SLUB's slab_debug. */
-#define GH_DEBUG_POISON		BIT(0)	/* P: poison freed objects */
-#define GH_DEBUG_REDZONE	BIT(1)	/* Z: red zone after each object */
-#define GH_DEBUG_TRACK		BIT(2)	/* U: allocation and free call sites */
-#define GH_DEBUG_ALL		(GH_DEBUG_POISON | GH_DEBUG_REDZONE | GH_DEBUG_TRACK)
-
-/**
  * struct gh_heap_params - how to build a heap.
  * @page_shift:	heap page size: 12 (4 KiB) or 13 (8 KiB, Go's); PAGE_SHIFT
  *		on kernels with larger pages (gh_page_shift_valid()).
@@ -496,7 +437,7 @@ struct gh_heap {
 	u8 size_to_class128[(GH_MAX_SMALL_SIZE - 1024) / 128 + 1];
 
 	struct gh_central *central;
-	struct gh_cpu_cache __percpu *pcpu;
+	struct gh_pcpu __percpu *pcpu;
 
 	spinlock_t lock;	/* the page heap: see the lock order at the top */
 	struct list_head chunks;
@@ -534,84 +475,6 @@ struct gh_heap {
 static inline unsigned long gh_page_bytes(const struct gh_heap *h)
 {
 	return 1UL << h->page_shift;
-}
-
-/*
- * The per-CPU claim (gh_cache_get()/gh_cache_put()) is a trylock:
- *
- *  - Without PREEMPT_RT: preemption disabled plus the @busy flag. Only an
- *    interrupt on the same CPU can find the flag set, and it does not
- *    wait. Under CONFIG_DEBUG_LOCK_ALLOC the claim is also a lockdep map
- *    (@dep_map, acquired as a trylock), so lockdep learns what is taken
- *    inside it; a trylock never marks its lock as used in interrupt
- *    context, which is right, since it never waits there.
- *  - With PREEMPT_RT: migration disabled plus a trylock of @rt_lock, a
- *    spinlock_t (a sleeping lock on RT, as SLUB's local_lock_t is). Any
- *    task on the same CPU may find it held (the holder was preempted) and
- *    goes to the central list instead. goheap is not called from hard IRQ
- *    context on PREEMPT_RT (Documentation/design.rst).
- */
-static __always_inline struct gh_cpu_cache *gh_cache_trylock(struct gh_heap *h)
-{
-	struct gh_cpu_cache *cc;
-
-#ifdef CONFIG_PREEMPT_RT
-	migrate_disable();
-	cc = this_cpu_ptr(h->pcpu);
-	if (unlikely(!spin_trylock(&cc->rt_lock))) {
-		migrate_enable();
-		return NULL;
-	}
-#else
-	preempt_disable();
-	cc = this_cpu_ptr(h->pcpu);
-	if (unlikely(READ_ONCE(cc->busy))) {
-		preempt_enable();
-		return NULL;
-	}
-	WRITE_ONCE(cc->busy, 1);
-	barrier();	/* claimed before any access, as an interrupt sees it */
-#ifdef GH_CLAIM_LOCKDEP
-	lock_map_acquire_try(&cc->dep_map);
-#endif
-#endif
-	return cc;
-}
-
-/**
- * gh_cache_get() - claim this CPU's cache.
- * @h: heap.
- *
- * Disables preemption (migration on PREEMPT_RT). Returns NULL, with
- * preemption (migration) enabled again, when the cache is already claimed:
- * by the code an interrupt arrived in, or on PREEMPT_RT by a preempted
- * task on this CPU.
- *
- * Context: any but hard IRQ on PREEMPT_RT.
- * Return: this CPU's cache, claimed, or NULL.
- */
-static __always_inline struct gh_cpu_cache *gh_cache_get(struct gh_heap *h)
-{
-	return gh_cache_trylock(h);
-}
-
-/**
- * gh_cache_put() - release a cache claimed by gh_cache_get().
- * @cc: the cache.
- */
-static __always_inline void gh_cache_put(struct gh_cpu_cache *cc)
-{
-#ifdef CONFIG_PREEMPT_RT
-	spin_unlock(&cc->rt_lock);
-	migrate_enable();
-#else
-#ifdef GH_CLAIM_LOCKDEP
-	lock_map_release(&cc->dep_map);
-#endif
-	barrier();	/* every access done before an interrupt may claim it */
-	WRITE_ONCE(cc->busy, 0);
-	preempt_enable();
-#endif
 }
 
 /* sizeclass.c */
@@ -729,15 +592,13 @@ static __always_inline unsigned int gh_span_obj_index(const struct gh_span *s,
 struct gh_span *gh_span_cache_alloc(struct gh_heap *h, unsigned int npages,
 				    unsigned int align, enum gh_span_kind kind, gfp_t gfp);
 void gh_span_cache_free(struct gh_heap *h, struct gh_span *s);
-void gh_span_cache_drain(struct gh_heap *h, struct gh_cpu_cache *cc);
+void gh_span_cache_drain(struct gh_heap *h, struct gh_pcpu *cc);
 unsigned long gh_span_cache_pages(struct gh_heap *h);
 
 /* scavenge.c */
 void gh_scavenger_init(struct gh_heap *h);
-void gh_scavenger_start(struct gh_heap *h, unsigned int idle_secs);
-void gh_scavenger_stop(struct gh_heap *h);
-int gh_shrinker_register(struct gh_heap *h);
-void gh_shrinker_unregister(struct gh_heap *h);
+int gh_release_start(struct gh_heap *h, unsigned int idle_secs);
+void gh_release_stop(struct gh_heap *h);
 void gh_drain_caches(struct gh_heap *h);
 unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal);
 unsigned long gh_limit_reclaim(struct gh_heap *h, gfp_t gfp);
@@ -773,17 +634,6 @@ bool gh_central_put_cached(struct gh_heap *h, unsigned int cls, const struct gh_
 unsigned int gh_central_release(struct gh_heap *h, unsigned int cls);
 size_t gh_central_meta_bytes(struct gh_heap *h, unsigned int cls);
 
-/* pcpu.c */
-int gh_pcpu_init(struct gh_heap *h);
-void gh_pcpu_destroy(struct gh_heap *h);
-void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp, struct gh_cpu_cache *cc);
-void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_cache *cc, void *p,
-		   u8 *state);
-void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu);
-void gh_pcpu_drain_all(struct gh_heap *h);
-int gh_hotplug_init(void);
-void gh_hotplug_exit(void);
-
 /* tiny.c */
 void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
 void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned long ip);
@@ -794,7 +644,6 @@ void gh_tiny_unpin(struct gh_heap *h, void *block, atomic64_t *state);
 struct gh_heap *gh_heap_create(const struct gh_heap_params *params);
 void gh_heap_destroy(struct gh_heap *h);
 void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
-void *gh_alloc_slot(struct gh_heap *h, size_t size, gfp_t gfp, size_t *usable);
 void gh_free(struct gh_heap *h, const void *p);
 void __gh_free(struct gh_heap *h, const void *p, unsigned long ip);
 int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p);
@@ -802,17 +651,6 @@ void gh_free_bulk(struct gh_heap *h, size_t nr, void **p);
 void __gh_free_bulk(struct gh_heap *h, size_t nr, void **p, unsigned long ip);
 extern struct gh_heap *goheap_default_heap;
 size_t gh_usable_size(struct gh_heap *h, const void *p);
-void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, unsigned long ip);
-
-/* debug.c */
-int gh_debug_parse(const char *opts, unsigned int *flags);
-int gh_debug_init(struct gh_heap *h, unsigned int flags);
-void *gh_debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
-void gh_debug_check_free(struct gh_heap *h, struct gh_span *s, unsigned int idx);
-void gh_debug_poison(struct gh_heap *h, struct gh_span *s, unsigned int idx);
-size_t gh_debug_usable_size(struct gh_heap *h, struct gh_span *s, unsigned int idx);
-void gh_debug_report_object(struct gh_heap *h, const void *p);
-bool gh_debug_object_ok(struct gh_heap *h, struct gh_span *s, unsigned int idx, u8 state);
 
 /* validate.c */
 struct seq_file;
@@ -821,73 +659,5 @@ unsigned long gh_validate(struct gh_heap *h, struct seq_file *m);
 /* dev.c: /dev/goheap (see dev.h) */
 int gh_dev_init(void);
 void gh_dev_exit(void);
-
-/**
- * gh_pcpu_alloc() - allocate one object of a class through the CPU cache.
- * @h: heap.
- * @cls: small size class or GH_TINY_CLASS.
- * @gfp: context for a refill.
- *
- * The fast path of pcpu.c, inline in its callers; the object is marked
- * GH_OBJ_LIVE.
- *
- * Context: any; sleeps only if @gfp allows.
- * Return: the object, or NULL when the heap cannot grow.
- */
-static __always_inline void *gh_pcpu_alloc(struct gh_heap *h, unsigned int cls, gfp_t gfp)
-{
-	const struct gh_class *k = &h->classes[cls];
-	struct gh_cpu_cache *cc;
-	struct gh_obj o;
-	unsigned int n;
-
-	cc = gh_cache_get(h);
-	if (unlikely(!cc))
-		return gh_pcpu_refill(h, cls, gfp, NULL);
-	n = cc->count[cls];
-	if (unlikely(!n))
-		return gh_pcpu_refill(h, cls, gfp, cc);
-	o = cc->slots[k->slot_base + n - 1];
-	cc->count[cls] = n - 1;
-	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);
-	gh_cache_put(cc);
-	WRITE_ONCE(*o.state, GH_OBJ_LIVE);
-	return o.p;
-}
-
-/**
- * gh_pcpu_free() - free one object of a class into the CPU cache.
- * @h: heap.
- * @cls: the object's class.
- * @p: the object, already marked GH_OBJ_CACHED.
- * @state: its state byte.
- *
- * The fast path of pcpu.c, inline in its callers.
- *
- * Context: any; never sleeps.
- */
-static __always_inline void gh_pcpu_free(struct gh_heap *h, unsigned int cls, void *p,
-					 u8 *state)
-{
-	const struct gh_class *k = &h->classes[cls];
-	struct gh_cpu_cache *cc;
-	unsigned int n;
-
-	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_FREES]);
-	cc = gh_cache_get(h);
-	if (unlikely(!cc)) {
-		gh_pcpu_flush(h, cls, NULL, p, state);
-		return;
-	}
-	n = cc->count[cls];
-	if (unlikely(n >= k->capacity)) {
-		gh_pcpu_flush(h, cls, cc, p, state);
-		return;
-	}
-	cc->slots[k->slot_base + n].p = p;
-	cc->slots[k->slot_base + n].state = state;
-	cc->count[cls] = n + 1;
-	gh_cache_put(cc);
-}
 
 #endif /* _GOHEAP_INTERNAL_H */

@@ -23,39 +23,8 @@
 #include <linux/slab.h>
 
 #include "goheap.h"
+#include "pcpu.h"
 #include "sanitize.h"
-
-static const char *const misuse_names[] = {
-	[GH_MISUSE_INVALID] = "invalid free",
-	[GH_MISUSE_INTERIOR] = "interior-pointer free",
-	[GH_MISUSE_DOUBLE] = "double free",
-};
-
-static_assert(ARRAY_SIZE(misuse_names) == GH_MISUSE_NR);
-
-/**
- * gh_misuse() - count and report a bad free.
- * @h: heap.
- * @kind: what was wrong.
- * @p: the pointer passed in.
- * @ip: the caller of the API that was given @p.
- *
- * In debug mode with call sites tracked, the report also gives the
- * stacks of the object's last allocation and free.
- *
- * Context: any.
- */
-void gh_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, unsigned long ip)
-{
-	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
-
-	atomic_long_inc(&h->misuse[kind]);
-	if (!__ratelimit(&rs))
-		return;
-	pr_err("%s: %s of %p from %pS\n", h->name, misuse_names[kind], p, (void *)ip);
-	if (h->debug & GH_DEBUG_TRACK && kind != GH_MISUSE_INVALID)
-		gh_debug_report_object(h, p);
-}
 
 static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 {
@@ -76,7 +45,7 @@ static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	return (void *)s->base;
 }
 
-/* gh_alloc_slot(), inlined into gh_alloc(). */
+/* Take an object, uninitialised: its slot's bytes in *@usable. */
 static __always_inline void *alloc_slot(struct gh_heap *h, size_t size, gfp_t gfp,
 					size_t *usable)
 {
@@ -91,23 +60,19 @@ static __always_inline void *alloc_slot(struct gh_heap *h, size_t size, gfp_t gf
 	return gh_pcpu_alloc(h, cls, gfp);
 }
 
-/**
- * gh_alloc_slot() - take an object, uninitialised.
- * @h: heap.
- * @size: bytes, 1 .. GH_MAX_ALLOC.
- * @gfp: allocation context.
- * @usable: set to the bytes of the object's slot (class size, or the
- *	    large object's span).
- *
- * The object is live but neither cleared nor known to the sanitizers:
- * the caller does that (gh_san_alloc()).
- *
- * Context: as gh_alloc().
- * Return: the object or NULL.
+/*
+ * gh_alloc() of a debug heap: a slot with room for the red zone, then debug
+ * mode's checks and records (debug.c), which never call back.
  */
-void *gh_alloc_slot(struct gh_heap *h, size_t size, gfp_t gfp, size_t *usable)
+static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 {
-	return alloc_slot(h, size, gfp, usable);
+	size_t usable;
+	void *p;
+
+	p = alloc_slot(h, gh_debug_slot_size(h, size), gfp, &usable);
+	if (p)
+		gh_debug_alloc_hook(h, p, size, usable, gfp);
+	return p;
 }
 
 /**
@@ -128,13 +93,13 @@ void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (unlikely(h->debug))
-		return gh_debug_alloc(h, size, gfp);
+		return debug_alloc(h, size, gfp);
 	p = alloc_slot(h, size, gfp, &usable);
 	if (likely(p))
 		gh_san_alloc(p, size, usable, gfp);
 	return p;
 }
-GH_EXPORT_INTERNAL(gh_alloc);
+EXPORT_SYMBOL_GH_INTERNAL(gh_alloc);
 
 /**
  * gh_alloc_bulk() - allocate many objects of one size.
@@ -185,7 +150,7 @@ fail:
 	gh_free_bulk(h, done, p);
 	return 0;
 }
-GH_EXPORT_INTERNAL(gh_alloc_bulk);
+EXPORT_SYMBOL_GH_INTERNAL(gh_alloc_bulk);
 
 /*
  * The span of the live object @p starts, with its index in *@idx; or NULL,
@@ -246,7 +211,7 @@ void __gh_free(struct gh_heap *h, const void *p, unsigned long ip)
 		return;
 	s = find_live(h, p, &idx, &why);
 	if (unlikely(!s)) {
-		gh_misuse(h, why, p, ip);
+		gh_report_misuse(h, why, p, ip);
 		return;
 	}
 	if (unlikely(s->cls == GH_TINY_CLASS)) {
@@ -277,7 +242,7 @@ void gh_free(struct gh_heap *h, const void *p)
 {
 	__gh_free(h, p, _RET_IP_);
 }
-GH_EXPORT_INTERNAL(gh_free);
+EXPORT_SYMBOL_GH_INTERNAL(gh_free);
 
 /**
  * __gh_free_bulk() - free many objects, naming the caller in reports.
@@ -308,7 +273,7 @@ void gh_free_bulk(struct gh_heap *h, size_t nr, void **p)
 {
 	__gh_free_bulk(h, nr, p, _RET_IP_);
 }
-GH_EXPORT_INTERNAL(gh_free_bulk);
+EXPORT_SYMBOL_GH_INTERNAL(gh_free_bulk);
 
 /**
  * gh_usable_size() - bytes usable in an object.
@@ -338,7 +303,7 @@ size_t gh_usable_size(struct gh_heap *h, const void *p)
 	gh_san_open(p, s->elemsize);
 	return s->elemsize;
 }
-GH_EXPORT_INTERNAL(gh_usable_size);
+EXPORT_SYMBOL_GH_INTERNAL(gh_usable_size);
 
 /**
  * gh_heap_create() - build a new, empty heap.
@@ -391,7 +356,7 @@ err_free:
 	kfree(h);
 	return ERR_PTR(err);
 }
-GH_EXPORT_INTERNAL(gh_heap_create);
+EXPORT_SYMBOL_GH_INTERNAL(gh_heap_create);
 
 /**
  * gh_heap_destroy() - drain every tier and give all pages back.
@@ -403,11 +368,11 @@ void gh_heap_destroy(struct gh_heap *h)
 {
 	if (IS_ERR_OR_NULL(h))
 		return;
-	gh_shrinker_unregister(h);
-	gh_scavenger_stop(h);
+	/* Whoever started the shrinker and scavenger has stopped them. */
+	WARN_ON_ONCE(h->shrinker || delayed_work_pending(&h->scavenger));
 	gh_pcpu_destroy(h);
 	gh_central_destroy(h);
 	gh_pageheap_destroy(h);
 	kfree(h);
 }
-GH_EXPORT_INTERNAL(gh_heap_destroy);
+EXPORT_SYMBOL_GH_INTERNAL(gh_heap_destroy);

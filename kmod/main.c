@@ -14,6 +14,7 @@
 #include <linux/module.h>
 
 #include "goheap.h"
+#include "pcpu.h"
 #include "stats.h"
 
 static unsigned int heap_page_size;
@@ -70,10 +71,9 @@ static int __init goheap_init(void)
 		goto err_hotplug;
 	}
 	goheap_default_heap = h;
-	err = gh_shrinker_register(h);
+	err = gh_release_start(h, scavenge_idle_secs);
 	if (err)
 		goto err_heap;
-	gh_scavenger_start(h, scavenge_idle_secs);
 	goheap_debugfs_root = debugfs_create_dir("goheap", NULL);
 	gh_debugfs_init(h, goheap_debugfs_root);
 	err = gh_dev_init();
@@ -88,6 +88,7 @@ static int __init goheap_init(void)
 
 err_debugfs:
 	debugfs_remove_recursive(goheap_debugfs_root);
+	gh_release_stop(h);
 err_heap:
 	gh_heap_destroy(h);
 	goheap_default_heap = NULL;
@@ -100,6 +101,7 @@ static void __exit goheap_exit(void)
 {
 	gh_dev_exit();
 	debugfs_remove_recursive(goheap_debugfs_root);
+	gh_release_stop(goheap_default_heap);
 	gh_heap_destroy(goheap_default_heap);
 	goheap_default_heap = NULL;
 	gh_hotplug_exit();

@@ -362,6 +362,8 @@ static void chunk_unmap(struct gh_heap *h, struct gh_chunk *ch)
 	unsigned int i, n = gh_chunk_granules(ch);
 
 	lockdep_assert_held(&h->lock);
+
+	lockdep_assert_held(&h->lock);
 	for (i = 0; i < n; i++)
 		if (h->map[idx + i] == ch)
 			WRITE_ONCE(h->map[idx + i], NULL);
@@ -377,6 +379,8 @@ bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 {
 	unsigned long idx = map_index(ch->base);
 	unsigned int n = gh_chunk_granules(ch);
+
+	lockdep_assert_held(&h->lock);
 
 	lockdep_assert_held(&h->lock);
 	h->pages_pending -= 1UL << ch->order;
@@ -396,11 +400,13 @@ bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 	h->grows++;
 	return true;
 }
-GH_EXPORT_INTERNAL(gh_chunk_insert);
+EXPORT_SYMBOL_GH_INTERNAL(gh_chunk_insert);
 
 /* Take a chunk with no page in use out of the heap. Heap lock held. */
 void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
 {
+	lockdep_assert_held(&h->lock);
+
 	lockdep_assert_held(&h->lock);
 	tree_set(h, ch->slot, 0);
 	__clear_bit(ch->slot, h->slot_used);
@@ -414,13 +420,15 @@ void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
 	h->releases++;
 	h->released_bytes += (unsigned long)(ch->npages - ch->nreleased) << h->page_shift;
 }
-GH_EXPORT_INTERNAL(gh_chunk_remove);
+EXPORT_SYMBOL_GH_INTERNAL(gh_chunk_remove);
 
 /* Give @npages at @first of @ch to span @s. Heap lock held. */
 static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
 		     unsigned int npages, struct gh_span *s)
 {
 	unsigned int i, run;
+
+	lockdep_assert_held(&h->lock);
 
 	lockdep_assert_held(&h->lock);
 	run = run_around(ch, first, npages);
@@ -566,7 +574,7 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 	atomic_long_add(msize, &h->span_bytes);
 	return s;
 }
-GH_EXPORT_INTERNAL(gh_span_alloc);
+EXPORT_SYMBOL_GH_INTERNAL(gh_span_alloc);
 
 /**
  * gh_span_free() - give a span back to the page heap.
@@ -603,7 +611,7 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 	atomic_long_sub(span_meta_size(s->nelems, !!s->tiny, !!s->track), &h->span_bytes);
 	kfree(s);
 }
-GH_EXPORT_INTERNAL(gh_span_free);
+EXPORT_SYMBOL_GH_INTERNAL(gh_span_free);
 
 /**
  * gh_span_bytes() - size of a span in bytes.
@@ -616,7 +624,7 @@ unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s)
 {
 	return (unsigned long)s->npages << h->page_shift;
 }
-GH_EXPORT_INTERNAL(gh_span_bytes);
+EXPORT_SYMBOL_GH_INTERNAL(gh_span_bytes);
 
 #define GH_RELEASE_BATCH	32
 
@@ -695,7 +703,7 @@ unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
 		chunk_destroy(ch);
 	return done;
 }
-GH_EXPORT_INTERNAL(gh_pageheap_release);
+EXPORT_SYMBOL_GH_INTERNAL(gh_pageheap_release);
 
 /**
  * gh_pageheap_reclaimable() - free memory the heap could give back now.

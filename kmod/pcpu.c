@@ -12,7 +12,7 @@
  * (overflow).
  *
  * Protection: preemption disabled plus a per-CPU busy flag that works as
- * a trylock (gh_cache_get()/gh_cache_put(), the scheme of SLUB's sheaves
+ * a trylock (gh_pcpu_claim()/gh_pcpu_release(), the scheme of SLUB's sheaves
  * with local_trylock). goheap may be called from hardirq and softirq
  * context, and an interrupt can arrive in the middle of a push or pop on
  * its own CPU; instead of disabling interrupts around every operation
@@ -26,7 +26,7 @@
  * central list, so they may sleep when the caller's gfp allows it.
  *
  * On PREEMPT_RT the claim is a trylock of a per-CPU spinlock_t with
- * migration disabled instead (see gh_cache_get()): interrupt handlers are
+ * migration disabled instead (see gh_pcpu_claim()): interrupt handlers are
  * threads there, spinlock_t sleeps, and goheap is not called from hard IRQ
  * context, the rule SLUB has on RT.
  *
@@ -43,6 +43,7 @@
 #include <linux/workqueue.h>
 
 #include "goheap.h"
+#include "pcpu.h"
 #include "sanitize.h"
 
 static enum cpuhp_state gh_cpuhp_state;
@@ -76,7 +77,7 @@ static void *refill_done(struct gh_heap *h, unsigned int cls, struct gh_obj o,
 }
 
 noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp,
-			      struct gh_cpu_cache *cc)
+			      struct gh_pcpu *cc)
 {
 	const struct gh_class *k = &h->classes[cls];
 	struct gh_obj batch[GH_MAX_BATCH], o;
@@ -87,10 +88,10 @@ noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp,
 		if (got) {
 			o = cc->slots[k->slot_base + --got];
 			cc->count[cls] = got;
-			gh_cache_put(cc);
+			gh_pcpu_release(cc);
 			return refill_done(h, cls, o, got);
 		}
-		gh_cache_put(cc);
+		gh_pcpu_release(cc);
 		want = k->batch;
 	}
 
@@ -100,20 +101,20 @@ noinline void *gh_pcpu_refill(struct gh_heap *h, unsigned int cls, gfp_t gfp,
 	o = batch[--got];
 	if (got) {
 		/* We may be on another CPU now, whose array may have filled. */
-		cc = gh_cache_get(h);
+		cc = gh_pcpu_claim(h);
 		if (cc) {
 			n = cc->count[cls];
 			keep = min_t(unsigned int, got, k->capacity - n);
 			memcpy(&cc->slots[k->slot_base + n], batch, keep * sizeof(*batch));
 			cc->count[cls] = n + keep;
-			gh_cache_put(cc);
+			gh_pcpu_release(cc);
 		}
 	}
 	if (keep < got)
 		gh_central_flush(h, cls, batch + keep, got - keep);
 	return refill_done(h, cls, o, got);
 }
-GH_EXPORT_INTERNAL(gh_pcpu_refill);
+EXPORT_SYMBOL_GH_INTERNAL(gh_pcpu_refill);
 
 /*
  * Overflow, with @cc claimed and full: hand the top batch to central and
@@ -122,7 +123,7 @@ GH_EXPORT_INTERNAL(gh_pcpu_refill);
  * out and the cache released first. Called with @cc NULL by an interrupt
  * that found the cache claimed: @p alone goes to central.
  */
-noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_cache *cc,
+noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_pcpu *cc,
 			    void *p, u8 *state)
 {
 	const struct gh_class *k = &h->classes[cls];
@@ -143,19 +144,19 @@ noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_cpu_c
 	cc->slots[k->slot_base + n].p = p;
 	cc->slots[k->slot_base + n].state = state;
 	cc->count[cls] = n + 1;
-	gh_cache_put(cc);
+	gh_pcpu_release(cc);
 	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_FLUSHES]);
 	if (!moved)
 		gh_central_flush(h, cls, batch, k->batch);
 }
-GH_EXPORT_INTERNAL(gh_pcpu_flush);
+EXPORT_SYMBOL_GH_INTERNAL(gh_pcpu_flush);
 
 /*
  * Empty one CPU's cache into the central lists (objects) and the page heap
  * (cached spans). The caller guarantees that
  * nothing else touches @cc: the CPU is dead, or @cc is claimed.
  */
-static void drain_cache(struct gh_heap *h, struct gh_cpu_cache *cc)
+static void drain_cache(struct gh_heap *h, struct gh_pcpu *cc)
 {
 	unsigned int cls, n;
 	void *tblock;
@@ -187,20 +188,20 @@ void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu)
 {
 	drain_cache(h, per_cpu_ptr(h->pcpu, cpu));
 }
-GH_EXPORT_INTERNAL(gh_pcpu_drain_cpu);
+EXPORT_SYMBOL_GH_INTERNAL(gh_pcpu_drain_cpu);
 
 /* A CPU's drain work, run on that CPU in process context. */
 static void drain_work_fn(struct work_struct *work)
 {
-	struct gh_cpu_cache *cc = container_of(work, struct gh_cpu_cache, drain_work);
+	struct gh_pcpu *cc = container_of(work, struct gh_pcpu, drain_work);
 	struct gh_heap *h = cc->heap;
 
 	/* Claimed by a preempted task (PREEMPT_RT only): in use, skip it. */
-	cc = gh_cache_get(h);
+	cc = gh_pcpu_claim(h);
 	if (!cc)
 		return;
 	drain_cache(h, cc);
-	gh_cache_put(cc);
+	gh_pcpu_release(cc);
 }
 
 /**
@@ -227,7 +228,7 @@ void gh_pcpu_drain_all(struct gh_heap *h)
 		flush_work(&per_cpu_ptr(h->pcpu, cpu)->drain_work);
 	cpus_read_unlock();
 }
-GH_EXPORT_INTERNAL(gh_pcpu_drain_all);
+EXPORT_SYMBOL_GH_INTERNAL(gh_pcpu_drain_all);
 
 /**
  * gh_pcpu_init() - allocate the per-CPU caches of a heap.
@@ -241,11 +242,11 @@ int gh_pcpu_init(struct gh_heap *h)
 	unsigned int cpu;
 	int err;
 
-	h->pcpu = alloc_percpu(struct gh_cpu_cache);
+	h->pcpu = alloc_percpu(struct gh_pcpu);
 	if (!h->pcpu)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
-		struct gh_cpu_cache *cc = per_cpu_ptr(h->pcpu, cpu);
+		struct gh_pcpu *cc = per_cpu_ptr(h->pcpu, cpu);
 
 #ifdef GH_CLAIM_LOCKDEP
 		lockdep_init_map(&cc->dep_map, "goheap_cpu_claim", &gh_cache_claim_key, 0);

@@ -39,4 +39,4 @@ bool gh_san_kasan(void)
 {
 	return GH_KASAN;
 }
-GH_EXPORT_INTERNAL(gh_san_kasan);
+EXPORT_SYMBOL_GH_INTERNAL(gh_san_kasan);

@@ -27,6 +27,7 @@
 
 #include "compat.h"
 #include "goheap.h"
+#include "pcpu.h"
 
 /* Smallest free run the scavenger cuts out of a chunk still in use. */
 #define GH_SCAVENGE_MIN_RUN	8
@@ -54,7 +55,7 @@ void gh_drain_caches(struct gh_heap *h)
 	gh_pcpu_drain_all(h);
 	central_release_all(h);
 }
-GH_EXPORT_INTERNAL(gh_drain_caches);
+EXPORT_SYMBOL_GH_INTERNAL(gh_drain_caches);
 
 /**
  * gh_reclaim() - give back as much memory as possible, now.
@@ -72,7 +73,7 @@ unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal)
 	gh_drain_caches(h);
 	return gh_pageheap_release(h, 0, 1, goal ?: ULONG_MAX);
 }
-GH_EXPORT_INTERNAL(gh_reclaim);
+EXPORT_SYMBOL_GH_INTERNAL(gh_reclaim);
 
 /**
  * gh_limit_reclaim() - make room under the memory limit.
@@ -115,13 +116,13 @@ void gh_scavenger_init(struct gh_heap *h)
 }
 
 /**
- * gh_scavenger_start() - release memory idle for a while, in the background.
+ * scavenger_start() - release memory idle for a while, in the background.
  * @h: heap.
  * @idle_secs: how long memory must be idle before it goes; 0: never start.
  *
  * Context: process.
  */
-void gh_scavenger_start(struct gh_heap *h, unsigned int idle_secs)
+static void scavenger_start(struct gh_heap *h, unsigned int idle_secs)
 {
 	if (!idle_secs)
 		return;
@@ -131,12 +132,12 @@ void gh_scavenger_start(struct gh_heap *h, unsigned int idle_secs)
 }
 
 /**
- * gh_scavenger_stop() - stop the scavenger and wait for a running pass.
+ * scavenger_stop() - stop the scavenger and wait for a running pass.
  * @h: heap.
  *
  * Context: process; sleeps.
  */
-void gh_scavenger_stop(struct gh_heap *h)
+static void scavenger_stop(struct gh_heap *h)
 {
 	cancel_delayed_work_sync(&h->scavenger);
 }
@@ -158,7 +159,7 @@ static unsigned long shrink_count(struct shrinker *s, struct shrink_control *sc)
 }
 
 /*
- * Free pages first; drain the caches (an IPI to every CPU, and every
+ * Free pages first; drain the caches (a work item on every CPU, and every
  * central list) only when that is not enough, and at most once per
  * GH_SHRINK_DRAIN_INTERVAL: one pass of reclaim calls the shrinker many
  * times, and under load the caches fill again at once.
@@ -179,13 +180,13 @@ static unsigned long shrink_scan(struct shrinker *s, struct shrink_control *sc)
 }
 
 /**
- * gh_shrinker_register() - let memory pressure shrink the heap.
+ * heap_shrinker_add() - let memory pressure shrink the heap.
  * @h: heap.
  *
  * Context: process.
  * Return: 0 or a negative errno.
  */
-int gh_shrinker_register(struct gh_heap *h)
+static int heap_shrinker_add(struct gh_heap *h)
 {
 	struct gh_shrinker *s = gh_shrinker_create(h->name, shrink_count, shrink_scan, h);
 
@@ -196,14 +197,51 @@ int gh_shrinker_register(struct gh_heap *h)
 }
 
 /**
- * gh_shrinker_unregister() - remove the heap's shrinker, if registered.
+ * heap_shrinker_remove() - remove the heap's shrinker, if registered.
  * @h: heap.
  *
  * Context: process; sleeps.
  */
-void gh_shrinker_unregister(struct gh_heap *h)
+static void heap_shrinker_remove(struct gh_heap *h)
 {
 	if (h->shrinker)
 		gh_shrinker_destroy(h->shrinker);
 	h->shrinker = NULL;
 }
+
+/**
+ * gh_release_start() - give a heap's idle memory back on its own: register
+ * its shrinker and start its scavenger.
+ * @h: heap.
+ * @idle_secs: seconds memory must stay idle before the scavenger releases
+ *	       it; 0: no scavenger, only the shrinker.
+ *
+ * The one owner of both; gh_release_stop() undoes it.
+ *
+ * Context: process.
+ * Return: 0 or a negative errno, with nothing started.
+ */
+int gh_release_start(struct gh_heap *h, unsigned int idle_secs)
+{
+	int err = heap_shrinker_add(h);
+
+	if (err)
+		return err;
+	scavenger_start(h, idle_secs);
+	return 0;
+}
+EXPORT_SYMBOL_GH_INTERNAL(gh_release_start);
+
+/**
+ * gh_release_stop() - undo gh_release_start(): no shrinker and no
+ * scavenger pass runs on @h once it returns.
+ * @h: heap (it is fine if gh_release_start() never ran).
+ *
+ * Context: process; sleeps.
+ */
+void gh_release_stop(struct gh_heap *h)
+{
+	heap_shrinker_remove(h);
+	scavenger_stop(h);
+}
+EXPORT_SYMBOL_GH_INTERNAL(gh_release_stop);

@@ -55,7 +55,7 @@ u32 gh_div_mul(u32 size)
 {
 	return (u32)(U32_MAX / size) + 1;
 }
-GH_EXPORT_INTERNAL(gh_div_mul);
+EXPORT_SYMBOL_GH_INTERNAL(gh_div_mul);
 
 /* Smallest span (in heap pages) whose tail waste is at most 1/8 of it. */
 static unsigned int span_pages_by_rule(u32 size, unsigned long page)
@@ -102,7 +102,7 @@ bool gh_page_shift_valid(unsigned int shift)
 		return shift == PAGE_SHIFT;
 	return shift == 12 || shift == 13;
 }
-GH_EXPORT_INTERNAL(gh_page_shift_valid);
+EXPORT_SYMBOL_GH_INTERNAL(gh_page_shift_valid);
 
 /**
  * gh_classes_init() - fill a heap's class table and lookup tables.

@@ -54,7 +54,7 @@ unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int m
 	s->allocated += n;
 	return n;
 }
-GH_EXPORT_INTERNAL(gh_span_take);
+EXPORT_SYMBOL_GH_INTERNAL(gh_span_take);
 
 /**
  * gh_span_put() - return one cached object to its span.
@@ -74,4 +74,4 @@ void gh_span_put(struct gh_span *s, const void *p)
 	if (idx < s->freeindex)
 		s->freeindex = idx;
 }
-GH_EXPORT_INTERNAL(gh_span_put);
+EXPORT_SYMBOL_GH_INTERNAL(gh_span_put);

@@ -20,20 +20,21 @@
  * going offline and heap destruction give cached spans back; the
  * scavenger does not.
  *
- * Protection is that of the object arrays: gh_cache_get(). An interrupt
+ * Protection is that of the object arrays: gh_pcpu_claim(). An interrupt
  * that finds its CPU's cache claimed bypasses the span cache.
  */
 
 #include "goheap.h"
+#include "pcpu.h"
 #include "sanitize.h"
 
 static struct gh_span *cache_take(struct gh_heap *h, unsigned int npages)
 {
 	struct gh_span *s = NULL;
-	struct gh_cpu_cache *cc;
+	struct gh_pcpu *cc;
 	unsigned int n;
 
-	cc = gh_cache_get(h);
+	cc = gh_pcpu_claim(h);
 	if (!cc)
 		return NULL;
 	n = cc->nspans[npages - 1];
@@ -42,12 +43,12 @@ static struct gh_span *cache_take(struct gh_heap *h, unsigned int npages)
 		cc->nspans[npages - 1] = n;
 		cc->span_pages -= npages;
 	}
-	gh_cache_put(cc);
+	gh_pcpu_release(cc);
 	return s;
 }
 
 /* Give the oldest span of the longest length @cc holds to the page heap. */
-static void cache_evict(struct gh_heap *h, struct gh_cpu_cache *cc)
+static void cache_evict(struct gh_heap *h, struct gh_pcpu *cc)
 {
 	unsigned int i = GH_SPAN_CACHE_PAGES;
 	struct gh_span *s;
@@ -70,16 +71,16 @@ static void cache_evict(struct gh_heap *h, struct gh_cpu_cache *cc)
 static bool cache_put(struct gh_heap *h, struct gh_span *s)
 {
 	unsigned int i = s->npages - 1, n;
-	struct gh_cpu_cache *cc;
+	struct gh_pcpu *cc;
 
 	BUILD_BUG_ON(GH_SPAN_CACHE_DEPTH != 2);
 	BUILD_BUG_ON(GH_SPAN_CACHE_MAX < GH_SPAN_CACHE_PAGES);
-	cc = gh_cache_get(h);
+	cc = gh_pcpu_claim(h);
 	if (!cc)
 		return false;
 	n = cc->nspans[i];
 	if (n >= GH_SPAN_CACHE_DEPTH) {
-		gh_cache_put(cc);
+		gh_pcpu_release(cc);
 		return false;
 	}
 	while (cc->span_pages + s->npages > GH_SPAN_CACHE_MAX)
@@ -89,7 +90,7 @@ static bool cache_put(struct gh_heap *h, struct gh_span *s)
 	cc->spans[i][n] = s;
 	cc->nspans[i] = n + 1;
 	cc->span_pages += s->npages;
-	gh_cache_put(cc);
+	gh_pcpu_release(cc);
 	return true;
 }
 
@@ -123,7 +124,7 @@ struct gh_span *gh_span_cache_alloc(struct gh_heap *h, unsigned int npages,
 		gh_san_pages_open((void *)s->base, gh_span_bytes(h, s));
 	return s;
 }
-GH_EXPORT_INTERNAL(gh_span_cache_alloc);
+EXPORT_SYMBOL_GH_INTERNAL(gh_span_cache_alloc);
 
 /**
  * gh_span_cache_free() - give back a span from gh_span_cache_alloc().
@@ -144,7 +145,7 @@ void gh_span_cache_free(struct gh_heap *h, struct gh_span *s)
 	}
 	gh_span_free(h, s);
 }
-GH_EXPORT_INTERNAL(gh_span_cache_free);
+EXPORT_SYMBOL_GH_INTERNAL(gh_span_cache_free);
 
 /**
  * gh_span_cache_drain() - give a CPU's cached spans back to the page heap.
@@ -153,7 +154,7 @@ GH_EXPORT_INTERNAL(gh_span_cache_free);
  *
  * Context: any; takes the heap lock.
  */
-void gh_span_cache_drain(struct gh_heap *h, struct gh_cpu_cache *cc)
+void gh_span_cache_drain(struct gh_heap *h, struct gh_pcpu *cc)
 {
 	unsigned int i, n;
 

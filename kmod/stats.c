@@ -26,6 +26,7 @@
 #include <linux/percpu.h>
 
 #include "goheap.h"
+#include "pcpu.h"
 #include "stats.h"
 
 const char *const gh_ms_names[GH_MS_NR] = {
@@ -67,7 +68,7 @@ const char *const gh_ms_names[GH_MS_NR] = {
 	[GH_MS_REDZONE_ERRORS] = "RedzoneErrors",
 	[GH_MS_PCPU_SPAN_BYTES] = "PerCPUSpanBytes",
 };
-GH_EXPORT_INTERNAL(gh_ms_names);
+EXPORT_SYMBOL_GH_INTERNAL(gh_ms_names);
 static_assert(ARRAY_SIZE(gh_ms_names) == GH_MS_NR);
 
 static u64 live(u64 in, u64 out)
@@ -85,7 +86,7 @@ static u64 live(u64 in, u64 out)
  */
 void gh_read_cpu_stats(struct gh_heap *h, unsigned int cpu, struct gh_cpu_stats *st)
 {
-	struct gh_cpu_cache *cc = per_cpu_ptr(h->pcpu, cpu);
+	struct gh_pcpu *cc = per_cpu_ptr(h->pcpu, cpu);
 	unsigned int cls;
 
 	memset(st, 0, sizeof(*st));
@@ -101,7 +102,7 @@ void gh_read_cpu_stats(struct gh_heap *h, unsigned int cpu, struct gh_cpu_stats 
 	}
 	st->drains = READ_ONCE(cc->stat[GH_ST_DRAINS]);
 }
-GH_EXPORT_INTERNAL(gh_read_cpu_stats);
+EXPORT_SYMBOL_GH_INTERNAL(gh_read_cpu_stats);
 
 /**
  * gh_read_class_stats() - figures of one size class.
@@ -118,7 +119,7 @@ void gh_read_class_stats(struct gh_heap *h, unsigned int cls, struct gh_class_st
 
 	memset(cs, 0, sizeof(*cs));
 	for_each_possible_cpu(cpu) {
-		struct gh_cpu_cache *cc = per_cpu_ptr(h->pcpu, cpu);
+		struct gh_pcpu *cc = per_cpu_ptr(h->pcpu, cpu);
 
 		cs->mallocs += READ_ONCE(cc->cstat[cls][GH_CS_MALLOCS]);
 		cs->frees += READ_ONCE(cc->cstat[cls][GH_CS_FREES]);
@@ -136,7 +137,7 @@ void gh_read_class_stats(struct gh_heap *h, unsigned int cls, struct gh_class_st
 	cs->spans_freed = h->central[cls].nr_spans_freed;
 	spin_unlock_irqrestore(&h->central[cls].lock, flags);
 }
-GH_EXPORT_INTERNAL(gh_read_class_stats);
+EXPORT_SYMBOL_GH_INTERNAL(gh_read_class_stats);
 
 /**
  * gh_read_pageheap_stats() - one consistent snapshot of the page heap.
@@ -178,7 +179,7 @@ void gh_read_pageheap_stats(struct gh_heap *h, struct gh_pageheap_stats *ps)
 	spin_unlock_irqrestore(&h->lock, flags);
 	ps->pages_free = ps->pages_total - ps->pages_inuse;
 }
-GH_EXPORT_INTERNAL(gh_read_pageheap_stats);
+EXPORT_SYMBOL_GH_INTERNAL(gh_read_pageheap_stats);
 
 static void sum_stats(struct gh_heap *h, u64 *st)
 {
@@ -258,7 +259,7 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 
 	ms[GH_MS_MSPAN_INUSE] = atomic_long_read(&h->span_bytes);
 	ms[GH_MS_MSPAN_SYS] = ms[GH_MS_MSPAN_INUSE];
-	ms[GH_MS_MCACHE_INUSE] = cpus * (sizeof(struct gh_cpu_cache) +
+	ms[GH_MS_MCACHE_INUSE] = cpus * (sizeof(struct gh_pcpu) +
 					 h->nslots * sizeof(struct gh_obj));
 	ms[GH_MS_MCACHE_SYS] = ms[GH_MS_MCACHE_INUSE];
 
@@ -291,4 +292,4 @@ void gh_read_memstats(struct gh_heap *h, u64 *ms)
 	ms[GH_MS_REDZONE_ERRORS] = atomic_long_read(&h->dbg_errors[GH_DBG_REDZONE]);
 	ms[GH_MS_PCPU_SPAN_BYTES] = (u64)cached << h->page_shift;
 }
-GH_EXPORT_INTERNAL(gh_read_memstats);
+EXPORT_SYMBOL_GH_INTERNAL(gh_read_memstats);

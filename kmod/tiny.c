@@ -28,6 +28,7 @@
 #include <linux/mm.h>
 
 #include "goheap.h"
+#include "pcpu.h"
 #include "sanitize.h"
 
 #define TINY_PIN	BIT_ULL(32)
@@ -97,14 +98,14 @@ void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 {
 	void *old = NULL, *block, *p = NULL;
 	atomic64_t *old_state = NULL, *state;
-	struct gh_cpu_cache *cc;
+	struct gh_pcpu *cc;
 	unsigned int off;
 	struct gh_span *s;
 	bool interior;
 
 	if (unlikely(h->debug))
 		return gh_alloc(h, size, gfp);
-	cc = gh_cache_get(h);
+	cc = gh_pcpu_claim(h);
 	if (likely(cc)) {
 		off = ALIGN(cc->tiny_off, tiny_align(size));
 		if (cc->tiny_block && off + size <= GH_TINY_SIZE) {
@@ -117,7 +118,7 @@ void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 			cc->tiny_block = NULL;
 			cc->tiny_state = NULL;
 		}
-		gh_cache_put(cc);
+		gh_pcpu_release(cc);
 	}
 	if (old)
 		gh_tiny_unpin(h, old, old_state);
@@ -140,14 +141,14 @@ void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	 */
 	old = block;
 	old_state = state;
-	cc = gh_cache_get(h);
+	cc = gh_pcpu_claim(h);
 	if (cc) {
 		old = cc->tiny_block;
 		old_state = cc->tiny_state;
 		cc->tiny_block = block;
 		cc->tiny_state = state;
 		cc->tiny_off = size;
-		gh_cache_put(cc);
+		gh_pcpu_release(cc);
 	}
 	/* Another block may have been installed meanwhile: ours wins. */
 	if (old)
@@ -158,7 +159,7 @@ out:
 		memset(p, 0, size);
 	return p;
 }
-GH_EXPORT_INTERNAL(gh_tiny_alloc);
+EXPORT_SYMBOL_GH_INTERNAL(gh_tiny_alloc);
 
 /* Size of the live tiny object at @off, from the state word, or 0. */
 static unsigned int tiny_size(u64 v, unsigned int off)
@@ -207,7 +208,7 @@ void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned 
 	v = atomic64_read(state);
 	size = READ_ONCE(s->objstate[blk]) == GH_OBJ_LIVE ? tiny_size(v, o) : 0;
 	if (!size) {
-		gh_misuse(h, GH_MISUSE_DOUBLE, p, ip);
+		gh_report_misuse(h, GH_MISUSE_DOUBLE, p, ip);
 		return;
 	}
 	/* Still ours until the exchange below: the block cannot go away. */
@@ -215,7 +216,7 @@ void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned 
 		memset((void *)p, 0, size);
 	do {
 		if (tiny_size(v, o) != size) {
-			gh_misuse(h, GH_MISUSE_DOUBLE, p, ip);
+			gh_report_misuse(h, GH_MISUSE_DOUBLE, p, ip);
 			return;
 		}
 		nv = v & ~tiny_bits(o, size);

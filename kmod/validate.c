@@ -276,4 +276,4 @@ unsigned long gh_validate(struct gh_heap *h, struct seq_file *m)
 	seq_printf(m, "%lu objects (%lu live), %lu errors\n", v.objects, v.live, v.errors);
 	return v.errors;
 }
-GH_EXPORT_INTERNAL(gh_validate);
+EXPORT_SYMBOL_GH_INTERNAL(gh_validate);

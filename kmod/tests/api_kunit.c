@@ -14,6 +14,7 @@
 
 #include "compat.h"
 #include "goheap.h"
+#include "pcpu.h"
 #include "kunit_heap.h"
 
 MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
@@ -395,4 +396,5 @@ static struct kunit_suite goheap_api_suite = {
 
 kunit_test_suite(goheap_api_suite);
 
+MODULE_DESCRIPTION("goheap KUnit suite goheap_api");
 MODULE_LICENSE("GPL");

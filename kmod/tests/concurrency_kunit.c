@@ -77,6 +77,7 @@
 
 #include "compat.h"
 #include "goheap.h"
+#include "pcpu.h"
 #include "kunit_heap.h"
 
 #define CONC_MAGIC		0x21706165686f6721ULL	/* "!goheap!" */
@@ -297,7 +298,7 @@ static void conc_dump_heap(struct kunit *test, struct gh_heap *h)
 
 	/* Nothing runs on the heap any more: plain reads are stable. */
 	for_each_possible_cpu(cpu) {
-		struct gh_cpu_cache *cc = per_cpu_ptr(h->pcpu, cpu);
+		struct gh_pcpu *cc = per_cpu_ptr(h->pcpu, cpu);
 
 		for (cls = 1; cls < GH_NR_CLASSES; cls++) {
 			if (cc->count[cls])
@@ -945,7 +946,7 @@ static long conc_seed_fn(void *arg)
 	static const size_t sizes[] = { 8, 64, 512, 4096, 20000 };
 	struct conc_obj objs[CONC_HP_SEED];
 	struct conc_seed *s = arg;
-	struct gh_cpu_cache *cc;
+	struct gh_pcpu *cc;
 	unsigned int i, j, n, cls;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -983,7 +984,7 @@ static long conc_seed_fn(void *arg)
 /* @cpu is dead: the CPU-dead callback must have emptied its cache. */
 static void conc_expect_cpu_drained(struct kunit *test, struct gh_heap *h, unsigned int cpu)
 {
-	struct gh_cpu_cache *cc = per_cpu_ptr(h->pcpu, cpu);
+	struct gh_pcpu *cc = per_cpu_ptr(h->pcpu, cpu);
 	unsigned int cls;
 
 	for (cls = 1; cls < GH_NR_CLASSES; cls++)
@@ -1225,4 +1226,5 @@ static struct kunit_suite goheap_concurrency_suite = {
 kunit_test_suite(goheap_concurrency_suite);
 
 MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
+MODULE_DESCRIPTION("goheap KUnit suite goheap_concurrency");
 MODULE_LICENSE("GPL");
