@@ -91,7 +91,8 @@ int cmd_demo(int argc, char **argv)
 		json_end();
 	} else {
 		printf("\n== demo done in %.1f s (%s), %u step%s failed\n",
-		       (double)(now_ns() - t0) / 1e9, timing_label(), failed, failed == 1 ? "" : "s");
+		       (double)(now_ns() - t0) / 1e9, timing_label(), failed,
+		       failed == 1 ? "" : "s");
 	}
 	return failed ? EXIT_FAIL : EXIT_OK;
 }

@@ -27,8 +27,8 @@ int dev_open(void)
 	if (e == ENOENT)
 		warnx_("%s: %s (is goheap.ko loaded? insmod goheap.ko)", g.dev, strerror(e));
 	else if (e == EACCES || e == EPERM)
-		warnx_("%s: %s (the node is root-only unless goheap.ko is loaded with dev_mode=0666)",
-		       g.dev, strerror(e));
+		warnx_("%s: %s (the node is root-only unless goheap.ko is loaded "
+		       "with dev_mode=0666)", g.dev, strerror(e));
 	else
 		warnx_("%s: %s", g.dev, strerror(e));
 	errno = e;
@@ -198,6 +198,7 @@ const struct ms_field ms_fields[] = {
 	MS(redzone_errors, "RedzoneErrors", MS_COUNT, "bad frees", "debug: writes past the end"),
 	MS(pcpu_span_bytes, "PerCPUSpanBytes", MS_BYTES, "breakdown", "freed spans kept per CPU"),
 };
+
 const unsigned int ms_nfields = ARRAY_SIZE(ms_fields);
 
 _Static_assert(ARRAY_SIZE(ms_fields) == sizeof(struct goheap_memstats) / sizeof(__u64),

@@ -74,8 +74,8 @@ static bool cpuinfo_has_flag(const char *flag)
 
 		if (strncmp(line, "flags", 5))
 			continue;
-		for (tok = strtok_r(strchr(line, ':') ? strchr(line, ':') + 1 : line, " \n", &save);
-		     tok; tok = strtok_r(NULL, " \n", &save))
+		for (tok = strtok_r(strchr(line, ':') ? strchr(line, ':') + 1 : line, "\n ", &save);
+		     tok; tok = strtok_r(NULL, "\n ", &save))
 			if (!strcmp(tok, flag)) {
 				found = true;
 				break;
@@ -135,7 +135,8 @@ static void hv_probe(struct hv *hv)
 }
 #endif
 
-const struct hv *hypervisor(void)
+/* hv_detect - the hypervisor or emulator this runs under, if any (probed once). */
+const struct hv *hv_detect(void)
 {
 	static struct hv hv;
 	static bool done;
@@ -160,7 +161,7 @@ const struct hv *hypervisor(void)
 /* timing_label - how to label a timing taken on this machine. */
 const char *timing_label(void)
 {
-	return hypervisor()->virt ? "emulated" : "native";
+	return hv_detect()->virt ? "emulated" : "native";
 }
 
 /* thp_available - the kernel has transparent huge pages at all. */
@@ -208,7 +209,8 @@ uint64_t smaps_kib_range(const void *addr, size_t len, const char *field)
 		unsigned long s, e;
 		unsigned long long v;
 
-		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
 			in = s < hi && e > lo;
 			continue;
 		}

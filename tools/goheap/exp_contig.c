@@ -49,7 +49,7 @@ static void measure(int fd, struct contig_row *r, const struct goheap_info *info
 
 	if (pfns) {
 		r->pfns = calloc(hp * r->nspans, sizeof(uint64_t));
-		pfns = r->pfns != NULL;
+		pfns = !!r->pfns;
 	}
 	for (s = 0; s < r->nspans; s++) {
 		struct goheap_span_alloc sa;

@@ -87,7 +87,7 @@ int exp_faults(int argc, char **argv)
 	struct goheap_info info;
 	unsigned int repeat = 3, k;
 	size_t size = 4UL << 20;
-	const struct hv *hv = hypervisor();
+	const struct hv *hv = hv_detect();
 	char thp[32], b1[32], b2[32], b3[32], b4[32];
 	struct table t;
 	int i, fd, rc = EXIT_OK;
@@ -148,7 +148,8 @@ int exp_faults(int argc, char **argv)
 			else
 				json_null("span_faults");
 			json_i64("minflt", r->minflt);
-			json_dbl("faults_per_page", (double)(span ? (long)r->span_faults : r->minflt) /
+			json_dbl("faults_per_page",
+				 (double)(span ? (long)r->span_faults : r->minflt) /
 				 (double)r->pages, 4);
 			json_u64("huge_kib", r->huge_kib);
 			json_u64("mmap_ns", r->mmap_ns);
@@ -190,7 +191,8 @@ int exp_faults(int argc, char **argv)
 		tbl_cell(&t, row, 6, "%s", fmt_ns(b2, sizeof(b2), (double)r->mmap_ns));
 		tbl_cell(&t, row, 7, "%s", fmt_ns(b3, sizeof(b3),
 						  (double)r->touch_ns / (double)r->pages));
-		tbl_cell(&t, row, 8, "%s", fmt_ns(b4, sizeof(b4), (double)(r->mmap_ns + r->touch_ns) /
+		tbl_cell(&t, row, 8, "%s", fmt_ns(b4, sizeof(b4),
+						  (double)(r->mmap_ns + r->touch_ns) /
 						  (double)r->pages));
 	}
 	tbl_print(&t, stdout);

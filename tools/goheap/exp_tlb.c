@@ -71,6 +71,17 @@ static void *chase(void *p, uint64_t n)
 }
 
 /*
+ * node - the node in slot @k of @order: one node per @stride bytes, at a
+ * cache line of its stride that varies from node to node.
+ */
+static inline char *node(char *base, const uint32_t *order, size_t stride, size_t k)
+{
+	size_t o = order[k];
+
+	return base + o * stride + (stride > 64 ? (o * 37 % (stride / 64)) * 64 : 0);
+}
+
+/*
  * build - link the nodes of the first @size bytes of @base into one random
  * cycle; returns the first node. @order is scratch for @n entries.
  */
@@ -88,12 +99,9 @@ static void *build(char *base, size_t size, size_t stride, uint32_t *order)
 		order[i] = order[j];
 		order[j] = x;
 	}
-#define NODE(k) (base + (size_t)order[k] * stride + \
-		 (stride > 64 ? ((size_t)order[k] * 37 % (stride / 64)) * 64 : 0))
 	for (i = 0; i < n; i++)
-		*(void **)NODE(i) = NODE((i + 1) % n);
-	first = NODE(0);
-#undef NODE
+		*(void **)node(base, order, stride, i) = node(base, order, stride, (i + 1) % n);
+	first = node(base, order, stride, 0);
 	return first;
 }
 
@@ -235,7 +243,7 @@ int exp_tlb(int argc, char **argv)
 	size_t min = 4 << 10, max = 64 << 20, sizes[MAX_SIZES], sz;
 	bool modes[MODE_NR] = { true, true }, want[MK_NR];
 	struct series ser[ARRAY_SIZE(all_kinds)];
-	const struct hv *hv = hypervisor();
+	const struct hv *hv = hv_detect();
 	unsigned int nsizes = 0, nser = 0, step = 0, nsteps, i, k, m;
 	uint64_t forced = 0;
 	struct goheap_info info;
@@ -361,8 +369,10 @@ int exp_tlb(int argc, char **argv)
 					json_obj(NULL, true);
 					json_str("mode", mode_name[m]);
 					json_u64("size", sizes[k]);
-					json_u64("pages", sizes[k] / HW_PAGE ? sizes[k] / HW_PAGE : 1);
-					json_u64("regions_2m", (sizes[k] + HUGE_PAGE - 1) / HUGE_PAGE);
+					json_u64("pages",
+						 sizes[k] / HW_PAGE ? sizes[k] / HW_PAGE : 1);
+					json_u64("regions_2m",
+						 (sizes[k] + HUGE_PAGE - 1) / HUGE_PAGE);
 					json_str("kind", mem_kind_name[ser[i].kind]);
 					json_dbl("ns", ser[i].ns[m][k], 2);
 					json_u64("accesses", ser[i].accesses[m][k]);
@@ -430,7 +440,8 @@ int exp_tlb(int argc, char **argv)
 			int kn = ser[i].ok ? steepest(ser[i].ns[m], nsizes) : -1;
 
 			if (kn >= 0)
-				tbl_cell(&t, k, 3 + i, "%s x%.1f", fmt_size(b1, sizeof(b1), sizes[kn]),
+				tbl_cell(&t, k, 3 + i, "%s x%.1f",
+					 fmt_size(b1, sizeof(b1), sizes[kn]),
 					 ser[i].ns[m][kn] / ser[i].ns[m][kn - 1]);
 			else
 				tbl_cell(&t, k, 3 + i, "none");

@@ -6,8 +6,9 @@
  * dispatches; dev.c wraps /dev/goheap; region.c builds the working memory of
  * every kind the experiments compare (spans, anonymous 4 KiB pages, THP);
  * env.c knows the machine (clocks, emulation, THP mode, rusage, smaps);
- * json.c and table.c print; stats.c, span.c, exp_*.c and demo.c are the
- * commands. Documentation/tools.rst is the manual.
+ * json.c and table.c print; info.c, stats.c, top.c, span.c, exp_*.c and
+ * demo.c are the commands (stats.c also parses debugfs, for top.c and
+ * info.c too). Documentation/tools.rst is the manual.
  *
  * Error convention: functions that can fail print one line naming what
  * failed and why ("goheap: <what>: <strerror>") and return -1 (or NULL);
@@ -39,6 +40,7 @@ struct gopts {
 	bool quiet;		/* --quiet: no progress on stderr */
 	const char *dev;	/* --dev PATH (default /dev/goheap) */
 };
+
 extern struct gopts g;
 
 /* main.c: argument helpers for the commands. */
@@ -64,6 +66,7 @@ const char *span_flags_str(uint32_t flags, char *buf, size_t len);
 
 /* The memstats figures: debugfs name, struct offset, unit, meaning. */
 enum ms_unit { MS_BYTES, MS_COUNT };
+
 struct ms_field {
 	const char *name;	/* as in debugfs "memstats" */
 	size_t off;		/* in struct goheap_memstats */
@@ -71,13 +74,37 @@ struct ms_field {
 	const char *group;
 	const char *what;
 };
+
 extern const struct ms_field ms_fields[];
 extern const unsigned int ms_nfields;
+
 static inline uint64_t ms_get(const struct goheap_memstats *ms, unsigned int i)
 {
 	return *(const uint64_t *)((const char *)ms + ms_fields[i].off);
 }
+
 uint64_t ms_by_name(const struct goheap_memstats *ms, const char *name);
+
+/* stats.c: a file of /sys/kernel/debug/goheap, in lines and tokens. */
+#define DF_MAXLINES	512
+#define DF_MAXTOK	24
+
+struct dfile {
+	unsigned int nlines;
+	char *line[DF_MAXLINES];
+	char *copy[DF_MAXLINES];	/* what tok[] points into */
+	unsigned int ntok[DF_MAXLINES];
+	char *tok[DF_MAXLINES][DF_MAXTOK];
+};
+
+int df_read(const char *name, struct dfile *d);
+void df_free(struct dfile *d);
+/* The token of line @row in the column called @name in header line @h, or "0". */
+const char *df_cell(const struct dfile *d, unsigned int row, unsigned int h,
+		    const char *name);
+uint64_t df_num(const char *s);
+void df_json_tok(const char *key, const char *tok);
+void df_json_rows(const struct dfile *d, const char *key, unsigned int h, unsigned int end);
 
 /* env.c: the machine. */
 uint64_t now_ns(void);
@@ -86,7 +113,8 @@ struct hv {
 	bool virt;		/* CPUID hypervisor bit, or a DMI vendor of one */
 	char name[48];		/* "QEMU TCG", "KVM", ... or "" */
 };
-const struct hv *hypervisor(void);
+
+const struct hv *hv_detect(void);
 const char *timing_label(void);	/* "emulated" or "native" */
 const char *thp_mode(char *buf, size_t len);	/* "always", "madvise", "never", "unavailable" */
 bool thp_available(void);			/* CONFIG_TRANSPARENT_HUGEPAGE */
@@ -111,12 +139,14 @@ enum mem_kind {
 	MK_ANON_THP,		/* anonymous, 2 MiB aligned, MADV_HUGEPAGE */
 	MK_NR,
 };
+
 struct region_span {
 	int fd;
 	uint32_t handle;
 	uint64_t npages;
 	size_t len;		/* bytes mapped at its place in the region */
 };
+
 struct region {
 	enum mem_kind kind;
 	char *base;		/* user address of the first byte */
@@ -130,6 +160,7 @@ struct region {
 	unsigned int nfds;
 	char err[160];		/* why region_create() failed */
 };
+
 extern const char *const mem_kind_name[MK_NR];
 extern const char *const mem_kind_what[MK_NR];
 bool mem_kind_is_span(enum mem_kind k);
@@ -165,6 +196,7 @@ struct table {
 	char **cells;		/* nrows * ncols strings */
 	const char *indent;
 };
+
 void tbl_init(struct table *t, const char *indent, const char *cols);
 void tbl_cell(struct table *t, unsigned int row, unsigned int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

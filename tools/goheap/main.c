@@ -197,6 +197,10 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	/* Shared options may come anywhere; the rest goes to the command. */
 	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("goheap tool, ABI %d\n", GOHEAP_ABI_VERSION);
+			return EXIT_OK;
+		}
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
 			g.json = true;
 		} else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
@@ -205,9 +209,6 @@ int main(int argc, char **argv)
 			if (i + 1 >= argc)
 				die_usage("option --dev needs a value");
 			g.dev = argv[++i];
-		} else if (!strcmp(argv[i], "--version")) {
-			printf("goheap tool, ABI %d\n", GOHEAP_ABI_VERSION);
-			return EXIT_OK;
 		} else {
 			args[n++] = argv[i];
 		}

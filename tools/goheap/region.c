@@ -219,7 +219,8 @@ void region_destroy(struct region *r)
 		close(r->fds[i]);
 	free(r->spans);
 	r->spans = NULL;
-	r->nspans = r->nfds = 0;
+	r->nspans = 0;
+	r->nfds = 0;
 }
 
 /* region_span_faults - faults taken through the region's spans so far. */

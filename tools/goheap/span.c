@@ -171,8 +171,8 @@ static int step_alloc(int argc, char **argv)
 		       "flags %s, mmap offset %#llx\n", s->handle, (unsigned long long)npages,
 		       fmt_bytes(b1, sizeof(b1), st.info.heap_page_size),
 		       fmt_bytes(b2, sizeof(b2), sa.size),
-		       (unsigned long long)(sa.size / HW_PAGE), span_flags_str(flags, fl, sizeof(fl)),
-		       (unsigned long long)sa.offset);
+		       (unsigned long long)(sa.size / HW_PAGE),
+		       span_flags_str(flags, fl, sizeof(fl)), (unsigned long long)sa.offset);
 	}
 	return 0;
 }
@@ -314,7 +314,7 @@ static int step_info(int argc, char **argv)
 		warnx_("span %u: PFNs withheld: they need CAP_SYS_ADMIN", s->handle);
 	} else if (want_pfns) {
 		pfns = calloc(s->size / HW_PAGE, sizeof(*pfns));
-		have_pfns = pfns != NULL;
+		have_pfns = !!pfns;
 	}
 	if (dev_span_info(st.fd, s->handle, pfns, have_pfns ? s->size / HW_PAGE : 0, &si)) {
 		free(pfns);
@@ -626,8 +626,11 @@ int cmd_span(int argc, char **argv)
 		json_arr("steps", false);
 	}
 	for (k = 0; k < q.nsteps && rc == EXIT_OK; k++) {
+		int (*fn)(int argc, char **argv);
+
 		fflush(stdout);
-		if (step_fn(q.argv[k][0])(q.argc[k], q.argv[k]))
+		fn = step_fn(q.argv[k][0]);
+		if (fn(q.argc[k], q.argv[k]))
 			rc = EXIT_FAIL;
 	}
 	/* Leave nothing behind, and say so. */
@@ -646,8 +649,8 @@ int cmd_span(int argc, char **argv)
 				json_bool("at_exit", true);
 				json_obj_end();
 			} else {
-				printf("free   span %u (left allocated by the steps: freed at exit)\n",
-				       s->handle);
+				printf("free   span %u (left allocated by the steps: "
+				       "freed at exit)\n", s->handle);
 			}
 		}
 	}

@@ -116,7 +116,8 @@ void tbl_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	t->cells = NULL;
-	t->nrows = t->cap = 0;
+	t->nrows = 0;
+	t->cap = 0;
 }
 
 /* fmt_bytes - "512 B", "8 KiB", "12.4 MiB": exact or one decimal. */

@@ -188,11 +188,8 @@ TEST_F(dev, get_info)
 			  GOHEAP_FEAT_MEMSTATS), i->features);
 	/* 4 or 8 KiB heap pages; on kernels with larger pages, those pages. */
 	ASSERT_EQ((__u32)sysconf(_SC_PAGESIZE), i->hw_page_size);
-	if (i->hw_page_size > 8192) {
-		ASSERT_EQ(i->hw_page_size, i->heap_page_size);
-	} else {
-		ASSERT_TRUE(i->heap_page_size == 4096 || i->heap_page_size == 8192);
-	}
+	ASSERT_TRUE(i->hw_page_size > 8192 ? i->heap_page_size == i->hw_page_size :
+		    i->heap_page_size == 4096 || i->heap_page_size == 8192);
 	ASSERT_EQ(66, i->nr_size_classes);
 	ASSERT_EQ((4u << 20) / i->heap_page_size, i->max_span_pages);
 	ASSERT_LE(1, i->max_file_pages);
@@ -289,7 +286,7 @@ TEST_F(dev, span_alloc_each_flag)
 }
 
 /*
- * Fault injection (issue 10): fail the N-th allocation of SPAN_ALLOC through
+ * Fault injection: fail the N-th allocation of SPAN_ALLOC through
  * /proc/thread-self/fail-nth, for N = 1, 2, ... until the call succeeds with
  * injections to spare. Each failure is -ENOMEM and changes nothing (file
  * pages, HeapInuse); each success is a normal span. Needs a kernel with
@@ -1031,7 +1028,7 @@ TEST_F(dev, mmap_two_mappings_share_data)
 	ASSERT_NE(NULL, p);
 	ASSERT_NE(NULL, q);
 	ASSERT_NE(p, q);
-	strcpy(p + a.size - 64, "written through p");
+	snprintf(p + a.size - 64, 64, "written through p");
 	ASSERT_STREQ("written through p", q + a.size - 64);
 	q[5] = 'q';
 	ASSERT_EQ('q', p[5]);
@@ -1501,7 +1498,7 @@ TEST_F(dev, fork_child_writes_parent_sees)
 	if (pid == 0) {
 		if (p[0] != 'p')
 			_exit(1);
-		strcpy(p + a.size / 2, "from the child");
+		snprintf(p + a.size / 2, a.size / 2, "from the child");
 		_exit(0);
 	}
 	ASSERT_EQ(0, wait_status(pid));

@@ -51,6 +51,10 @@
 static unsigned long hw_page;
 #define LEFT_MAX	8	/* "leave" spans held by one open file */
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* As the kernel's <linux/compiler_attributes.h> has it (GCC 7 and later). */
+#define fallthrough	__attribute__((__fallthrough__))
+
 struct span {
 	uint32_t handle;
 	size_t size;
@@ -70,9 +74,9 @@ static uint32_t rnd(uint32_t n)
 	return (uint32_t)((rnd_state * 0x2545f4914f6cdd1dULL) >> 32) % n;
 }
 
-static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void record_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-static void error(const char *fmt, ...)
+static void record_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -109,8 +113,9 @@ static int check(const struct span *s, int who, size_t skip)
 		if (i == skip)
 			continue;
 		if (got != tag(s, i, who)) {
-			error("span %u page %zu word %d: %#llx, want %#llx", s->handle, i, who,
-			      (unsigned long long)got, (unsigned long long)tag(s, i, who));
+			record_error("span %u page %zu word %d: %#llx, want %#llx", s->handle, i,
+				     who, (unsigned long long)got,
+				     (unsigned long long)tag(s, i, who));
 			return -1;
 		}
 	}
@@ -127,7 +132,7 @@ static int span_free(int fd, uint32_t handle)
 static void span_unmap(struct span *s)
 {
 	if (munmap(s->map, s->size))
-		error("munmap span %u: %s", s->handle, strerror(errno));
+		record_error("munmap span %u: %s", s->handle, strerror(errno));
 	s->map = NULL;
 }
 
@@ -135,7 +140,7 @@ static void unmap_and_free(int fd, struct span *s)
 {
 	span_unmap(s);
 	if (span_free(fd, s->handle))
-		error("free span %u: %s", s->handle, strerror(errno));
+		record_error("free span %u: %s", s->handle, strerror(errno));
 }
 
 /* Reap @pid; an error unless it exited 0 (or died of SIGKILL if @killed). */
@@ -144,13 +149,13 @@ static void reap(pid_t pid, int killed)
 	int status;
 
 	if (waitpid(pid, &status, 0) != pid) {
-		error("waitpid: %s", strerror(errno));
+		record_error("waitpid: %s", strerror(errno));
 		return;
 	}
 	if (killed && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		return;
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		error("child %d: status %#x", pid, status);
+		record_error("child %d: status %#x", pid, status);
 }
 
 /* fork(); on failure the span is unmapped and freed, and -1 returned. */
@@ -159,7 +164,7 @@ static pid_t fork_or_free(int fd, struct span *s)
 	pid_t pid = fork();
 
 	if (pid < 0) {
-		error("fork: %s", strerror(errno));
+		record_error("fork: %s", strerror(errno));
 		unmap_and_free(fd, s);
 	}
 	return pid;
@@ -204,12 +209,12 @@ static void do_busy(int fd, struct span *s)
 		return;
 	}
 	if (errno != EBUSY)
-		error("free span %u mapped by a child: %s, want EBUSY", s->handle,
-		      strerror(errno));
+		record_error("free span %u mapped by a child: %s, want EBUSY", s->handle,
+			     strerror(errno));
 	n_ebusy++;
 	reap(pid, 0);
 	if (span_free(fd, s->handle))
-		error("free span %u after its child exited: %s", s->handle, strerror(errno));
+		record_error("free span %u after its child exited: %s", s->handle, strerror(errno));
 }
 
 static void do_kill(int fd, struct span *s)
@@ -242,11 +247,11 @@ static int open_dev(struct goheap_info *info)
 	int fd = open("/dev/goheap", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0) {
-		error("open /dev/goheap: %s", strerror(errno));
+		record_error("open /dev/goheap: %s", strerror(errno));
 		return -1;
 	}
 	if (ioctl(fd, GOHEAP_IOC_GET_INFO, info)) {
-		error("GOHEAP_IOC_GET_INFO: %s", strerror(errno));
+		record_error("GOHEAP_IOC_GET_INFO: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -294,7 +299,7 @@ int main(int argc, char **argv)
 	for (i = 1; time(NULL) < end; i++) {
 		struct goheap_span_alloc a = {
 			.npages = 1 + rnd(max_pages),
-			.flags = flag_choice[rnd(sizeof(flag_choice) / sizeof(flag_choice[0]))],
+			.flags = flag_choice[rnd(ARRAY_SIZE(flag_choice))],
 		};
 		struct span s;
 
@@ -314,15 +319,15 @@ int main(int argc, char **argv)
 				usleep(10000);
 				continue;
 			}
-			error("GOHEAP_IOC_SPAN_ALLOC of %llu pages, flags %#x: %s",
-			      (unsigned long long)a.npages, a.flags, strerror(errno));
+			record_error("GOHEAP_IOC_SPAN_ALLOC of %llu pages, flags %#x: %s",
+				     (unsigned long long)a.npages, a.flags, strerror(errno));
 			continue;
 		}
 		s.handle = a.handle;
 		s.size = a.size;
 		s.map = mmap(NULL, s.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, a.offset);
 		if (s.map == MAP_FAILED) {
-			error("mmap span %u: %s", s.handle, strerror(errno));
+			record_error("mmap span %u: %s", s.handle, strerror(errno));
 			span_free(fd, s.handle);
 			continue;
 		}
@@ -347,14 +352,15 @@ int main(int argc, char **argv)
 				n_left++;
 				break;
 			}
-			/* fall through */
+			fallthrough;
 		default:
 			check(&s, 0, -1);
 			unmap_and_free(fd, &s);
 			break;
 		}
 	}
-	printf("goheap_span_stress: %lu spans (%lu heap pages), %lu forks, %lu children killed, %lu EBUSY, %lu ENOMEM, %lu left mapped, %lu reopens, errors %lu\n",
+	printf("goheap_span_stress: %lu spans (%lu heap pages), %lu forks, %lu children killed, "
+	       "%lu EBUSY, %lu ENOMEM, %lu left mapped, %lu reopens, errors %lu\n",
 	       n_spans, n_pages, n_forks, n_kills, n_ebusy, n_enomem, n_left, n_reopens, errors);
 	/* Whatever is still mapped or allocated goes with the process. */
 	return errors ? 1 : 0;

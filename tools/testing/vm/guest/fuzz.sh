@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The /dev/goheap fuzzer (tools/testing/selftests/goheap/goheap_fuzz.c,
+# The /dev/goheap fuzzer (tools/testing/selftests/goheap/fuzz/,
 # shipped as /goheap/goheap_fuzz): random sequences of goheap ioctls, mmaps,
 # munmaps, mremaps, mprotects, madvises, page touches, forks (children that
 # exit, children killed with SIGKILL), closes and signals, with random and
