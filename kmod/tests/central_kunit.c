@@ -261,3 +261,5 @@ static struct kunit_suite goheap_central_suite = {
 };
 
 kunit_test_suite(goheap_central_suite);
+MODULE_DESCRIPTION("goheap KUnit suite goheap_central");
+MODULE_LICENSE("GPL");

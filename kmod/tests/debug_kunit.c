@@ -291,3 +291,5 @@ static struct kunit_suite goheap_debug_suite = {
 };
 
 kunit_test_suites(&goheap_debug_suite);
+MODULE_DESCRIPTION("goheap KUnit suite goheap_debug");
+MODULE_LICENSE("GPL");

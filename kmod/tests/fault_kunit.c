@@ -196,4 +196,5 @@ static struct kunit_suite goheap_fault_suite = {
 
 kunit_test_suite(goheap_fault_suite);
 
+MODULE_DESCRIPTION("goheap KUnit suite goheap_fault");
 MODULE_LICENSE("GPL");

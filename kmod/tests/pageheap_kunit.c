@@ -312,4 +312,5 @@ static struct kunit_suite goheap_pageheap_suite = {
 
 kunit_test_suite(goheap_pageheap_suite);
 
+MODULE_DESCRIPTION("goheap KUnit suite goheap_pageheap");
 MODULE_LICENSE("GPL");

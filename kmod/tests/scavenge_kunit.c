@@ -282,4 +282,5 @@ static struct kunit_suite goheap_scavenge_suite = {
 
 kunit_test_suite(goheap_scavenge_suite);
 
+MODULE_DESCRIPTION("goheap KUnit suite goheap_scavenge");
 MODULE_LICENSE("GPL");

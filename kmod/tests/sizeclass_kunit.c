@@ -314,4 +314,5 @@ static struct kunit_suite goheap_sizeclass_suite = {
 
 kunit_test_suite(goheap_sizeclass_suite);
 
+MODULE_DESCRIPTION("goheap KUnit suite goheap_sizeclass");
 MODULE_LICENSE("GPL");

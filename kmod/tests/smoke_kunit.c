@@ -26,4 +26,5 @@ static struct kunit_suite goheap_smoke_suite = {
 
 kunit_test_suite(goheap_smoke_suite);
 
+MODULE_DESCRIPTION("goheap KUnit suite goheap_smoke");
 MODULE_LICENSE("GPL");

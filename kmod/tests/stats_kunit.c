@@ -282,4 +282,5 @@ static struct kunit_suite goheap_stats_suite = {
 
 kunit_test_suite(goheap_stats_suite);
 
+MODULE_DESCRIPTION("goheap KUnit suite goheap_stats");
 MODULE_LICENSE("GPL");

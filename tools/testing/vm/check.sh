@@ -6,8 +6,9 @@
 # line "N passed, N failed" (", N skipped" when there are skips) summed over
 # everything. Exits non-zero if anything failed.
 #
-#   1. host: W=1 build against Debian 12's 6.1 headers, checkpatch --strict,
-#      kernel-doc, every uapi/linux/*.h compiled alone as C90, dkms build
+#   1. host: make lint (lint.sh: W=1 build against Debian 12's 6.1 headers,
+#      checkpatch --strict, kernel-doc, every uapi/linux/*.h compiled alone
+#      as C90), dkms build
 #      for 6.1 and 6.12, make install/uninstall into a staging directory,
 #      Sphinx docs (-W)
 #   2. the kernel matrix (kernels.sh): for each cell, goheap, its KUnit
@@ -36,6 +37,7 @@
 # cell).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lint.sh"
 
 BUILD=$GOHEAP_TOP/.build
 LOGS=$BUILD/logs
@@ -62,26 +64,6 @@ skip() {
 	cell_skipped=$((cell_skipped + 1))
 }
 
-# details - indent up to 20 lines of stdin under a FAIL line.
-details() {
-	awk 'NR <= 20 { print "    " $0 } END { if (NR > 20) print "    ... " NR - 20 " more lines" }'
-}
-
-# verdict NAME LOG CMD... - one check: ok if CMD succeeds and prints
-# nothing, else FAIL with what it printed (all of it is kept in LOG).
-verdict() {
-	local name=$1 log=$2 rc=0
-	shift 2
-
-	"$@" >"$log" 2>&1 || rc=$?
-	if [ "$rc" = 0 ] && [ ! -s "$log" ]; then
-		ok "$name"
-	else
-		fail "$name (log: ${log#"$GOHEAP_TOP/"})"
-		{ cat "$log"; echo "(exit status $rc)"; } | details
-	fi
-}
-
 # succeeds NAME LOG CMD... - run CMD with its output in LOG; PASS if it exits 0.
 succeeds() {
 	local name=$1 log=$2 rc=0
@@ -96,53 +78,13 @@ succeeds() {
 	fi
 }
 
-# check_build NAME KDIR DIR [LOG] - W=1 build in DIR against KDIR: no error,
-# no warning.
-check_build() {
-	local name=$1 kdir=$2 dir=$3 log=${4:-$LOGS/build-$(basename "$3").log}
-
-	if build_module "$kdir" "$dir" "$log" && ! grep -q 'warning:' "$log"; then
-		ok "$name"
-	else
-		fail "$name (log: ${log#"$GOHEAP_TOP/"})"
-		grep -E 'warning:|error:|Error' "$log" | details
-	fi
-}
-
-# sources - the module's C sources and headers, relative to the top.
-sources() {
-	(cd "$GOHEAP_TOP" && find kmod uapi -type f -name '*.[ch]' ! -name '*.mod.c' 2>/dev/null |
-		LC_ALL=C sort)
-}
-
-# uapi_c90 HEADER - the header compiles alone in user space as C90.
-uapi_c90() {
-	printf '#include <linux/%s>\n' "$(basename "$1")" |
-		gcc -std=c90 -Wall -Werror -fsyntax-only -I "$GOHEAP_TOP/uapi" -x c -
-}
-
+# host_checks KVER - make lint's checks (lint.sh), then those that install
+# or render: DKMS for 6.1 and 6.12, make install, the Sphinx docs.
 host_checks() {
-	local kver=$1 lint files h
+	local kver=$1
 
 	echo "# host checks"
-	mapfile -t files < <(sources)
-	check_build "build W=1 against $kver headers" "/usr/src/linux-headers-$kver" "$BUILD/stock"
-	if lint=$(lint_dir); then
-		verdict "checkpatch --strict (${#files[@]} files)" "$LOGS/checkpatch.log" \
-			bash -c 'cd "$1" && shift && perl "$0" --strict --no-tree --terse --show-types \
-				--no-summary -f "$@"' \
-			"$lint/scripts/checkpatch.pl" "$GOHEAP_TOP" "${files[@]}"
-		verdict "kernel-doc (${#files[@]} files)" "$LOGS/kernel-doc.log" \
-			bash -c 'cd "$1" && shift && perl "$0" -none "$@"' \
-			"$lint/scripts/kernel-doc" "$GOHEAP_TOP" "${files[@]}"
-	else
-		fail "checkpatch and kernel-doc (no linux-source-6.12 to take them from)"
-	fi
-	for h in "$GOHEAP_TOP"/uapi/linux/*.h; do
-		[ -e "$h" ] || continue
-		verdict "uapi ${h#"$GOHEAP_TOP/"} alone, gcc -std=c90 -Wall -Werror" \
-			"$LOGS/uapi-$(basename "$h" .h).log" uapi_c90 "$h"
-	done
+	lint_checks "$kver"
 	succeeds "dkms build for Debian 12's 6.1 and 6.12" "$LOGS/dkms.log" \
 		make -C "$GOHEAP_TOP" --no-print-directory dkms-test
 	succeeds "make install DESTDIR= installs the documented files" "$LOGS/install.log" \
@@ -160,7 +102,8 @@ install_check() {
 	dest=$(mktemp -d)
 	make -C "$GOHEAP_TOP" --no-print-directory install DESTDIR="$dest" \
 		KDIR="/usr/src/linux-headers-$1" || return 1
-	for f in "lib/modules/$1/updates/kmod/goheap.ko" usr/local/include/linux/goheap.h \
+	for f in "lib/modules/$1/updates/kmod/goheap.ko" \
+		 "lib/modules/$1/updates/kmod/bench/goheap_bench.ko" usr/local/include/linux/goheap.h \
 		 usr/local/bin/goheap etc/udev/rules.d/60-goheap.rules; do
 		[ -f "$dest/$f" ] || { echo "not installed: /$f"; return 1; }
 	done
@@ -301,6 +244,69 @@ cell_profile() {
 	esac
 }
 
+# === What runs in a cell: KUNIT= and TESTS= ===
+#
+# KUNIT="api stats" loads only those KUnit suites (the names of
+# kmod/tests/Kbuild's GOHEAP_KUNIT_SUITES, with or without "goheap_", or
+# "sanitizer" for 6.1-debug's sanitizer boot); TESTS="tool fuzz" runs only
+# those guest scripts (tools/testing/vm/guest/<name>.sh). Once either is
+# set, only what is selected runs: TESTS=tool alone runs no KUnit suite.
+
+kunit_suites() {
+	sed -n 's/^GOHEAP_KUNIT_SUITES := //p' "$GOHEAP_TOP/kmod/tests/Kbuild"
+}
+
+# selection_check - fail, naming the valid names, on an unknown one.
+selection_check() {
+	local k s bad=0 all
+
+	all="$(kunit_suites) sanitizer"
+	for k in ${KUNIT//,/ }; do
+		for s in $all; do
+			[ "$k" = "$s" ] || [ "$k" = "goheap_$s" ] && continue 2
+		done
+		echo "KUNIT: no suite '$k' (suites: $all)" >&2
+		bad=1
+	done
+	for k in ${TESTS//,/ }; do
+		[ -e "$GOHEAP_VM_DIR/guest/${k%.sh}.sh" ] && continue
+		echo "TESTS: no guest script '$k' (scripts: $(cd "$GOHEAP_VM_DIR/guest" &&
+			ls -- *.sh | sed 's/\.sh$//' | tr '\n' ' '))" >&2
+		bad=1
+	done
+	return "$bad"
+}
+
+# suite_selected SUITE, test_selected SCRIPT - whether it runs.
+suite_selected() {
+	local k
+
+	[ -n "${KUNIT:-}${TESTS:-}" ] || return 0
+	for k in ${KUNIT:-}; do
+		[ "$k" = "$1" ] || [ "$k" = "goheap_$1" ] && return 0
+	done
+	return 1
+}
+
+test_selected() {
+	local k
+
+	[ -n "${KUNIT:-}${TESTS:-}" ] || return 0
+	for k in ${TESTS:-}; do
+		[ "${k%.sh}.sh" = "$1" ] && return 0
+	done
+	return 1
+}
+
+# kunit_modules - the suite modules to load, one per line, in Kbuild's order.
+kunit_modules() {
+	local s
+
+	for s in $(kunit_suites); do
+		! suite_selected "$s" || echo "goheap_${s}_kunit.ko"
+	done
+}
+
 # cell_summary - close a cell: its own "CELL: N passed, N failed" line.
 cell_summary() {
 	local line="$cell: $cell_passed passed, $cell_failed failed"
@@ -368,7 +374,7 @@ kernel_identity() {
 # run_cell CELL - one cell of the matrix: builds, one guest boot (two for
 # 6.1-debug), its results.
 run_cell() {
-	local c=$1 arch profile image kdir rel dir work status=0 bins mods tests=() files=()
+	local c=$1 arch profile image kdir rel dir work status=0 bins mods tests=() files=() guests
 	local cpus=2 mem=1G append='' secs='' job machine=x86_64 page=4096 t
 
 	cell=$c cell_passed=0 cell_failed=0 cell_skipped=0
@@ -399,8 +405,13 @@ run_cell() {
 
 	check_build "build goheap W=1" "$kdir" "$work/module" "$dir/build-module.log"
 	mods=("$work/module/kmod/goheap.ko")
+	[ "$profile" != stock ] || mods+=("$work/module/kmod/bench/goheap_bench.ko")
 	if [ "$profile" != stock ]; then
-		mods+=("$work/module/kmod/tests/goheap_kunit.ko")
+		kunit_modules >"$work/kunit-modules"
+		files+=("$work/kunit-modules")
+		for t in $(cat "$work/kunit-modules"); do
+			mods+=("$work/module/kmod/tests/$t")
+		done
 	fi
 	if build_client "$kdir" "$work/module" "$dir/build-client.log" "$work/client"; then
 		ok "build goheap_client.ko, goheap_stress.ko W=1 against the kernel + Module.symvers"
@@ -427,26 +438,26 @@ run_cell() {
 	case $profile in
 	stock)
 		job=tests.sh
-		for t in "$GOHEAP_VM_DIR"/guest/*.sh; do
-			tests+=(-t "$t")
-		done
+		guests=$(cd "$GOHEAP_VM_DIR/guest" && ls -- *.sh)
 		;;
 	debug)
 		job=kunit.sh cpus=4 mem=2G secs=60
 		append="page_table_check=on debug_pagealloc=on"
-		tests=(-t "$GOHEAP_VM_DIR/guest/selftests.sh" -t "$GOHEAP_VM_DIR/guest/stress.sh"
-		       -t "$GOHEAP_VM_DIR/guest/fuzz.sh")
+		guests="selftests.sh stress.sh fuzz.sh"
 		;;
 	rt)
 		job=kunit.sh cpus=4 mem=2G secs=30
-		tests=(-t "$GOHEAP_VM_DIR/guest/stress.sh")
+		guests="stress.sh"
 		;;
 	arm64)
 		job=kunit.sh secs=20
 		append="page_table_check=on"
-		tests=(-t "$GOHEAP_VM_DIR/guest/selftests.sh" -t "$GOHEAP_VM_DIR/guest/stress.sh")
+		guests="selftests.sh stress.sh"
 		;;
 	esac
+	for t in $guests; do
+		! test_selected "$t" || tests+=(-t "$GOHEAP_VM_DIR/guest/$t")
+	done
 	if [ -n "$secs" ]; then
 		echo "${GOHEAP_CHECK_STRESS_SECONDS:-$secs}" >"$work/stress-seconds"
 		files+=("$work/stress-seconds")
@@ -457,9 +468,11 @@ run_cell() {
 		"${files[@]}" "${bins[@]}" 2>"$dir/guest.err" || status=$?
 	kernel_identity "$dir/guest.out" "$rel" "$machine" "$page"
 	guest_results "" "$dir/guest.out"
-	[ "$profile" = stock ] || kunit_results "$kdir" "$dir/guest.log" "$dir/kunit"
+	[ "$profile" = stock ] || [ ! -s "$work/kunit-modules" ] ||
+		kunit_results "$kdir" "$dir/guest.log" "$dir/kunit"
 	guest_boot "guest" "$status" "$dir/guest.err" "$dir/guest.log"
-	[ "$c" != 6.1-debug ] || sanitizer_boot "$image" "$kdir" "$work" "$dir"
+	[ "$c" != 6.1-debug ] || ! suite_selected sanitizer ||
+		sanitizer_boot "$image" "$kdir" "$work" "$dir"
 	cell_summary
 }
 
@@ -488,6 +501,9 @@ main() {
 	mkdir -p "$LOGS"
 	lock_build_dir
 	mapfile -t cells < <(cells_selected) || exit 2
+	KUNIT=${KUNIT:-} TESTS=${TESTS:-}
+	KUNIT=${KUNIT//,/ } TESTS=${TESTS//,/ }
+	selection_check || exit 2
 	kver=$(stock_kver) || { echo "no Debian 6.1 kernel with headers (run deps.sh)" >&2; exit 1; }
 	# Stock cells first: their guests run while the built kernels build.
 	for c in "${cells[@]}"; do

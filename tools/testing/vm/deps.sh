@@ -6,10 +6,12 @@
 # there already (then it takes a fraction of a second). Runs without a
 # terminal; uses sudo when not root.
 #
-# Usage: deps.sh [all|stock]
+# Usage: deps.sh [all|stock|lint]
 #
 #   stock  only what the 6.1 stock guest needs (make demo): QEMU, Debian
 #          12's kernel and its headers, busybox-static, the module build
+#   lint   what make lint needs: stock's packages and linux-source-6.12
+#          (checkpatch.pl and kernel-doc)
 #   all    (default) the whole kernel matrix of kernels.sh besides:
 #          - Debian 12's 6.12 kernel and its PREEMPT_RT flavour, each with
 #            its headers (bookworm-security; the newest version there,
@@ -32,6 +34,7 @@ STOCK_PACKAGES=(
 	gcc make libc6-dev linux-libc-dev bc flex bison libelf-dev libssl-dev dwarves kmod
 	perl python3 rsync coreutils util-linux
 )
+LINT_PACKAGES=("${STOCK_PACKAGES[@]}" linux-source-6.12)
 ALL_PACKAGES=(
 	"${STOCK_PACKAGES[@]}"
 	linux-source-6.1 linux-source-6.12
@@ -73,7 +76,8 @@ newest_612() {
 # package lists are fresh: newest_612 reads them).
 missing() {
 	local p image headers flavour rel
-	local -n list=$([ "$1" = stock ] && echo STOCK_PACKAGES || echo ALL_PACKAGES)
+	local -n list=$(case $1 in stock) echo STOCK_PACKAGES ;; lint) echo LINT_PACKAGES ;;
+			*) echo ALL_PACKAGES ;; esac)
 
 	for p in "${list[@]}"; do
 		installed "$p" || echo "$p"
@@ -142,11 +146,11 @@ main() {
 	local scope=${1:-all}
 
 	case $scope in
-	all|stock) ;;
+	all|stock|lint) ;;
 	*) sed -n 's/^# Usage: //p' "$0" >&2; exit 2 ;;
 	esac
 	install_packages "$scope"
-	[ "$scope" = stock ] || fetch_private
+	[ "$scope" != all ] || fetch_private
 	stock_kver >/dev/null || {
 		echo "deps: no 6.1 kernel has both /boot/vmlinuz-* and linux-headers-*" >&2
 		exit 1

@@ -1,11 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest job (debug kernel): load goheap.ko, then goheap_kunit.ko, whose
-# suites run while it loads and print KTAP to the kernel log between the
-# markers GOHEAP-KUNIT-BEGIN and GOHEAP-KUNIT-END (the host cuts that part
-# out of the console log and hands it to kunit.py parse). Then unload both;
-# every step is a check of its own.
+# Guest job (kernels with KUnit): load goheap.ko, then each suite module
+# named in /goheap/kunit-modules, in that order (one module per suite,
+# goheap_<suite>_kunit.ko; the host picks them, see KUNIT= in check.sh).
+# Each suite runs while its module loads and prints KTAP to the kernel log;
+# the whole run sits between the markers GOHEAP-KUNIT-BEGIN and
+# GOHEAP-KUNIT-END, which the host cuts out of the console log and hands to
+# kunit.py parse. Every module is unloaded right after its suite, then
+# goheap; every step is a check of its own.
 . /goheap/testlib.sh
 
 echo "GOHEAP-TEST: kunit"
@@ -19,9 +22,11 @@ for f in failslab/verbose fail_page_alloc/verbose failslab/ignore-gfp-wait \
 	[ ! -w "/sys/kernel/debug/$f" ] || echo 0 >"/sys/kernel/debug/$f"
 done
 echo "GOHEAP-KUNIT-BEGIN" >/dev/kmsg
-check "insmod goheap_kunit.ko" insmod /goheap/goheap_kunit.ko
+for m in $(cat /goheap/kunit-modules); do
+	check "insmod $m" insmod "/goheap/$m"
+	check "rmmod ${m%.ko}" rmmod "${m%.ko}"
+done
 echo "GOHEAP-KUNIT-END" >/dev/kmsg
-check "rmmod goheap_kunit" rmmod goheap_kunit
 check "rmmod goheap" rmmod goheap
 # Then the guest tests shipped to this guest (the /dev/goheap selftests),
 # under KASAN, DEBUG_PAGEALLOC and PAGE_TABLE_CHECK.
