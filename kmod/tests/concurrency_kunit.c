@@ -99,7 +99,7 @@
 #define CONC_HP_ROUNDS		6	/* offline/online cycles */
 #define CONC_HP_SEED		8	/* objects per class cached on the victim */
 #define CONC_HP_TINY		3	/* live tiny objects on the victim */
-#define CONC_HP_TINY_MAX	12	/* ... until one is the CPU's current block */
+#define CONC_HP_TINY_MAX	32	/* ... until one is the CPU's current block */
 
 /* One object as its owner sees it. */
 struct conc_obj {
@@ -963,12 +963,15 @@ static long conc_seed_fn(void *arg)
 	 * report. A tiny allocation that finds the claim held keeps its block
 	 * to itself, which on PREEMPT_RT happens whenever it preempted a
 	 * thread holding the claim: allocate more until this CPU has a
-	 * current block.
+	 * current block, sleeping a little before each retry so that the
+	 * preempted holder runs and lets the claim go.
 	 */
 	s->cpu = raw_smp_processor_id();
 	cc = per_cpu_ptr(s->h->pcpu, s->cpu);
 	for (s->ntiny = 0; s->ntiny < CONC_HP_TINY ||
 	     (s->ntiny < CONC_HP_TINY_MAX && !READ_ONCE(cc->tiny_block)); s->ntiny++) {
+		if (s->ntiny >= CONC_HP_TINY)
+			usleep_range(1000, 2000);
 		if (!conc_alloc(s->h, &s->tiny[s->ntiny], 3 + 2 * (s->ntiny % CONC_HP_TINY), true,
 				GFP_KERNEL, s->ids, s->rep))
 			break;
