@@ -374,6 +374,12 @@ bool op_mremap(void)
 	}
 	if ((flags & MREMAP_FIXED) && !dst)
 		return false;
+	/*
+	 * A source range that runs past its VMA may reach the target slot:
+	 * mremap() refuses overlapping ranges before it looks at any VMA.
+	 */
+	if (dst && dst < start + (uintptr_t)oldp * PAGE && start < dst + (uintptr_t)newp * PAGE)
+		want = EINVAL;
 	desc("mremap(%#lx, %u pages, %u pages, %#x, %#lx) of VMA %#lx-%#lx (span %d): want %s",
 	     (unsigned long)start, oldp, newp, flags, (unsigned long)dst,
 	     (unsigned long)vmas[v].addr, (unsigned long)vma_end(v), vmas[v].span, errname(want));
