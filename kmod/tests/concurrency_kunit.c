@@ -999,25 +999,32 @@ static void conc_expect_cpu_drained(struct kunit *test, struct gh_heap *h, unsig
 static void conc_hotplug_rounds(struct kunit *test, struct conc_ctx *ctx,
 				const unsigned int *victims, unsigned int nvictims)
 {
-	struct conc_seed seed = { .h = ctx->h, .rep = &ctx->rep, .ids = &ctx->ids };
+	struct conc_seed *seed;
 	unsigned int round, cpu, i;
 	int err;
+
+	/* Off the stack: its objects array is large for a KASAN frame. */
+	seed = kunit_kzalloc(test, sizeof(*seed), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seed);
+	seed->h = ctx->h;
+	seed->rep = &ctx->rep;
+	seed->ids = &ctx->ids;
 
 	for (round = 0; round < CONC_HP_ROUNDS; round++) {
 		cpu = victims[round % nvictims];
 
-		work_on_cpu(cpu, conc_seed_fn, &seed);
-		KUNIT_EXPECT_EQ(test, seed.cpu, cpu);
-		KUNIT_EXPECT_GT_MSG(test, seed.cached, 0U, "nothing cached on cpu %u", cpu);
-		KUNIT_EXPECT_TRUE_MSG(test, seed.tiny_pinned, "no tiny block on cpu %u", cpu);
+		work_on_cpu(cpu, conc_seed_fn, seed);
+		KUNIT_EXPECT_EQ(test, seed->cpu, cpu);
+		KUNIT_EXPECT_GT_MSG(test, seed->cached, 0U, "nothing cached on cpu %u", cpu);
+		KUNIT_EXPECT_TRUE_MSG(test, seed->tiny_pinned, "no tiny block on cpu %u", cpu);
 
 		err = remove_cpu(cpu);
 		KUNIT_EXPECT_EQ_MSG(test, err, 0, "remove_cpu(%u)", cpu);
 		if (!err)
 			conc_expect_cpu_drained(test, ctx->h, cpu);
 		/* Their block was unpinned by the drain: the last free releases it. */
-		for (i = 0; i < seed.ntiny; i++)
-			conc_free(ctx->h, &seed.tiny[i], &ctx->rep, NULL);
+		for (i = 0; i < seed->ntiny; i++)
+			conc_free(ctx->h, &seed->tiny[i], &ctx->rep, NULL);
 		if (err)
 			return;
 
