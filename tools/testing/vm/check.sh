@@ -159,17 +159,24 @@ guest_boot() {
 
 # kunit_ktap LOG - the KTAP that the KUnit modules printed, cut from the
 # console log between the job's markers, without timestamps and without the
-# harness's own lines. Suites loaded from a module print no top-level header
-# before 6.6 or so; one is added where it is missing.
+# harness's own lines, as one document: each suite module prints its own
+# top-level header ("KTAP version 1", "1..1") and result ("ok 1 <suite>")
+# from 6.6 or so, none before; those headers are dropped, the top-level
+# results renumbered, and one header for all the suites put first.
 kunit_ktap() {
 	local body
 	body=$(sed -n '/GOHEAP-KUNIT-BEGIN/,/GOHEAP-KUNIT-END/p' "$1" |
-		sed -e 's/^\[[ 0-9.]*\] //' -e '/^GOHEAP-KUNIT-/d' -e '/^goheap-guest: /d')
-	if ! printf '%s\n' "$body" | grep -q '^KTAP version'; then
-		echo "KTAP version 1"
-		echo "1..$(printf '%s\n' "$body" | grep -c '^    # Subtest: ' || true)"
-	fi
-	printf '%s\n' "$body"
+		sed -e 's/^\[[ 0-9.]*\] //' -e '/^GOHEAP-KUNIT-/d' -e '/^goheap-guest: /d' |
+		sed -e '/^KTAP version /d' -e '/^1\.\.[0-9]*$/d')
+	echo "KTAP version 1"
+	echo "1..$(printf '%s\n' "$body" | grep -c '^    # Subtest: ' || true)"
+	printf '%s\n' "$body" | awk '
+		/^(ok|not ok) [0-9]+ / {
+			n++
+			sub(/^ok [0-9]+ /, "ok " n " ")
+			sub(/^not ok [0-9]+ /, "not ok " n " ")
+		}
+		{ print }'
 }
 
 # kunit_cases JSON - "STATUS<tab>suite.case[.param]<tab>leaf name" for every
@@ -204,10 +211,11 @@ kunit_case_log() {
 		{ buf = buf $0 "\n" }' "$1"
 }
 
-# kunit_results TREE LOG BASE - one check per KUnit case in the console log
-# LOG, parsed by TREE's kunit.py; its KTAP, JSON and report go to BASE.*.
+# kunit_results TREE LOG BASE [SUITES] - one check per KUnit case in the
+# console log LOG, parsed by TREE's kunit.py; its KTAP, JSON and report go
+# to BASE.*. With SUITES, fewer suites than that in the results fail.
 kunit_results() {
-	local dbg=$1 log=$2 base=$3 rc=0 status case leaf n=0 nbad=0
+	local dbg=$1 log=$2 base=$3 rc=0 status case leaf n=0 nbad=0 got
 
 	kunit_ktap "$log" >"$base.ktap"
 	rm -f "$base.json"
@@ -230,6 +238,11 @@ kunit_results() {
 	if [ "$n" = 0 ] || { [ "$rc" != 0 ] && [ "$nbad" = 0 ]; }; then
 		fail "kunit: no results, or errors in the KTAP (see ${base#"$GOHEAP_TOP/"}.txt)"
 		grep -iE 'error|crash|missing' "$base.txt" | details
+	fi
+	if [ -n "${4:-}" ] && [ -s "$base.json" ]; then
+		got=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["sub_groups"]))' \
+			"$base.json")
+		[ "$got" = "$4" ] || fail "kunit: $got suites reported, $4 loaded"
 	fi
 }
 
@@ -471,7 +484,7 @@ run_cell() {
 	kernel_identity "$dir/guest.out" "$rel" "$machine" "$page"
 	guest_results "" "$dir/guest.out"
 	[ "$profile" = stock ] || [ ! -s "$work/kunit-modules" ] ||
-		kunit_results "$kdir" "$dir/guest.log" "$dir/kunit"
+		kunit_results "$kdir" "$dir/guest.log" "$dir/kunit" "$(wc -l <"$work/kunit-modules")"
 	guest_boot "guest" "$status" "$dir/guest.err" "$dir/guest.log"
 	[ "$c" != 6.1-debug ] || ! suite_selected sanitizer ||
 		sanitizer_boot "$image" "$kdir" "$work" "$dir"
