@@ -250,7 +250,7 @@ extern struct ghost ghosts[MAX_GHOSTS];
 extern struct shared *sh;
 extern size_t hp;
 extern unsigned int hw_per_hp, max_span;
-extern bool cap_admin, cap_ipc_lock, dev_noexec, mincore_ok, have_madvise;
+extern bool cap_admin, cap_ipc_lock, dev_noexec, mincore_ok, have_madvise, mem_force, mremap_multi;
 extern uint64_t cap_pages;
 extern uint64_t memlock;
 extern uint64_t base_inuse;

@@ -27,8 +27,15 @@ bool op_procmem(void)
 	if (v < 0 || memfd < 0)
 		return false;
 	pg = rnd(vmas[v].npg);
-	/* FOLL_FORCE reads anything (VM_MAYREAD); writes need VM_WRITE in a shared VMA. */
-	want = write && !(vmas[v].prot & PROT_WRITE) ? EIO : 0;
+	/*
+	 * With FOLL_FORCE reads take anything (VM_MAYREAD); writes need
+	 * VM_WRITE in a shared VMA either way. Without it (mem_force false),
+	 * reads need VM_READ too.
+	 */
+	if (write)
+		want = !(vmas[v].prot & PROT_WRITE) ? EIO : 0;
+	else
+		want = !mem_force && !(vmas[v].prot & PROT_READ) ? EIO : 0;
 	desc("%s /proc/self/mem at VMA %#lx page %u (%s, span %d): want %s",
 	     write ? "pwrite" : "pread", (unsigned long)vmas[v].addr, pg,
 	     prot_name(vmas[v].prot), vmas[v].span, errname(want));

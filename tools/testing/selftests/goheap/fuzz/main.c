@@ -239,9 +239,10 @@ int main(int argc, char **argv)
 		snprintf(cur, sizeof(cur), "%" PRIu64, memlock);
 	printf("fuzz: heap page %zu B, max span %u pages, max_file_pages %" PRIu64 ", "
 	       "RLIMIT_MEMLOCK %s, CAP_SYS_ADMIN %d, CAP_IPC_LOCK %d, fail-nth %s, madvise %s, "
-	       "HeapInuse at start %" PRIu64 " B\n",
+	       "/proc/self/mem forced %s, multi-VMA mremap %s, HeapInuse at start %" PRIu64 " B\n",
 	       hp, max_span, cap_pages, cur, cap_admin, cap_ipc_lock, nthfd >= 0 ? "yes" : "no",
-	       have_madvise ? "yes" : "no", base_inuse);
+	       have_madvise ? "yes" : "no", mem_force ? "yes" : "no", mremap_multi ? "yes" : "no",
+	       base_inuse);
 	t0 = now();
 	while (opno < maxops && now() - t0 < secs) {
 		opno++;

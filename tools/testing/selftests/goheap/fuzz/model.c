@@ -26,7 +26,7 @@ static uint32_t stamp_seq;
 /* The environment */
 size_t hp;			/* heap page size */
 unsigned int hw_per_hp, max_span;
-bool cap_admin, cap_ipc_lock, dev_noexec, mincore_ok, have_madvise;
+bool cap_admin, cap_ipc_lock, dev_noexec, mincore_ok, have_madvise, mem_force, mremap_multi;
 uint64_t cap_pages;		/* max_file_pages */
 uint64_t memlock;		/* RLIMIT_MEMLOCK soft limit, bytes */
 uint64_t base_inuse;

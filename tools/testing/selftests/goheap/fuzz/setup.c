@@ -35,6 +35,48 @@ static bool have_cap(int cap)
 		return geteuid() == 0;
 	return d[cap / 32].effective & (1U << (cap % 32));
 }
+/*
+ * Whether /proc/self/mem forces access (FOLL_FORCE) for the process itself,
+ * so reads a PROT_NONE page: always on 6.1; from 6.12 a choice of the
+ * kernel's configuration (CONFIG_PROC_MEM_*) and proc_mem.force_override.
+ */
+static bool probe_mem_force(void)
+{
+	static uint64_t buf[PAGE_MAX / 8];
+	bool force = false;
+	void *p;
+	int fd;
+
+	p = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	if (p != MAP_FAILED && fd >= 0)
+		force = pread(fd, buf, PAGE, (uintptr_t)p) == (ssize_t)PAGE;
+	if (fd >= 0)
+		close(fd);
+	if (p != MAP_FAILED)
+		munmap(p, PAGE);
+	return force;
+}
+
+/*
+ * Whether mremap(MREMAP_MAYMOVE | MREMAP_FIXED) moves a range that spans
+ * more than one VMA (6.17 and later) instead of failing with EFAULT.
+ */
+static bool probe_mremap_multi(void)
+{
+	char *a, *dst;
+	bool multi;
+
+	a = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dst = mmap(NULL, 2 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED || dst == MAP_FAILED || mprotect(a + PAGE, PAGE, PROT_READ))
+		die("mremap probe");
+	multi = mremap(a, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, dst) == dst;
+	munmap(a, 2 * PAGE);
+	munmap(dst, 2 * PAGE);
+	return multi;
+}
+
 
 void setup(void)
 {
@@ -83,6 +125,8 @@ void setup(void)
 	mincore_ok = !access(DEV, W_OK) || cap_admin;
 	/* tinyconfig kernels may have no madvise() (CONFIG_ADVISE_SYSCALLS) */
 	have_madvise = !madvise(guard, PAGE, MADV_NORMAL) || errno != ENOSYS;
+	mem_force = probe_mem_force();
+	mremap_multi = probe_mremap_multi();
 
 	/* Root: vary max_file_pages (restored at the end). */
 	param_fd = open("/sys/module/goheap/parameters/max_file_pages", O_RDWR | O_CLOEXEC);

@@ -350,6 +350,9 @@ bool op_mremap(void)
 		flags = MREMAP_MAYMOVE | MREMAP_FIXED;
 		want = EFAULT;				/* move and grow */
 	} else if (r < 85) {
+		/* A kernel that moves several VMAs at once may take this. */
+		if (mremap_multi)
+			return false;
 		oldp = avail + 1 + rnd(3);
 		newp = oldp;
 		dst = arena_slot(newp);
