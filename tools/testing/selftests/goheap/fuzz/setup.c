@@ -35,6 +35,7 @@ static bool have_cap(int cap)
 		return geteuid() == 0;
 	return d[cap / 32].effective & (1U << (cap % 32));
 }
+
 /*
  * Whether /proc/self/mem forces access (FOLL_FORCE) for the process itself,
  * so reads a PROT_NONE page: always on 6.1; from 6.12 a choice of the
@@ -76,7 +77,6 @@ static bool probe_mremap_multi(void)
 	munmap(dst, 2 * PAGE);
 	return multi;
 }
-
 
 void setup(void)
 {
