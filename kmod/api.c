@@ -29,7 +29,7 @@ EXPORT_SYMBOL_GH_INTERNAL(goheap_default_heap);
  */
 void *goheap_alloc(size_t size, gfp_t gfp)
 {
-	return gh_alloc(goheap_default_heap, size, gfp);
+	return __gh_alloc(goheap_default_heap, size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc);
 
@@ -48,9 +48,9 @@ EXPORT_SYMBOL_GPL(goheap_alloc);
 void *goheap_alloc_tiny(size_t size, gfp_t gfp)
 {
 	if (!size || size >= GH_TINY_SIZE)
-		return gh_alloc(goheap_default_heap, size, gfp);
+		return __gh_alloc(goheap_default_heap, size, gfp, _RET_IP_);
 	might_alloc(gfp);
-	return gh_tiny_alloc(goheap_default_heap, size, gfp);
+	return __gh_tiny_alloc(goheap_default_heap, size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc_tiny);
 
@@ -98,7 +98,7 @@ EXPORT_SYMBOL_GPL(goheap_usable_size);
  */
 int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **p)
 {
-	return gh_alloc_bulk(goheap_default_heap, size, gfp, nr, p);
+	return __gh_alloc_bulk(goheap_default_heap, size, gfp, nr, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc_bulk);
 

@@ -19,6 +19,9 @@
  *         embedded struct shrinker with register_shrinker():
  *         gh_shrinker_create(), gh_shrinker_destroy(), gh_shrinker_priv()
  *         (GH_HAVE_SHRINKER_ALLOC).
+ *   6.10  __assign_str() in a trace event takes only the field, its
+ *         source being the one __string() named: gh_assign_heap_name()
+ *         (GH_HAVE_ASSIGN_STR_1).
  *   6.13  MODULE_IMPORT_NS() and EXPORT_SYMBOL_NS_GPL() take the namespace
  *         as a string: GH_NS() (GH_HAVE_NS_STRING).
  *   7.x   x86's clear_page() became clear_pages(), an alternative of
@@ -248,6 +251,16 @@ static inline void gh_kasan_unpoison(const void *p, size_t size) { }
 #define GH_KASAN_PAGE_FREE	0
 #define GH_KASAN_REDZONE	0
 #define GH_KASAN_OBJ_FREE	0
+#endif
+
+/*
+ * For trace.h's TP_fast_assign(): fill the field "heap" that every event
+ * declares with __string(heap, h->name), from the event's argument h.
+ */
+#ifdef GH_HAVE_ASSIGN_STR_1
+#define gh_assign_heap_name()	__assign_str(heap)
+#else
+#define gh_assign_heap_name()	__assign_str(heap, h->name)
 #endif
 
 #endif /* _GOHEAP_COMPAT_H */

@@ -17,3 +17,5 @@ ccflags-y += $(call gh_have,include/linux/module.h,define MODULE_IMPORT_NS(ns)[[
 ccflags-y += $(call gh_have,arch/x86/include/asm/page_64.h,__clear_pages_unrolled,CLEAR_PAGES)
 # Only in a full source tree (a KASAN kernel's build tree), never in headers.
 ccflags-y += $(call gh_have,mm/kasan/kasan.h,^void kasan_poison(const void \*addr$(comma) size_t size$(comma) u8 value$(comma) bool init);,KASAN_POISON)
+# 6.10: "#define __assign_str(dst)", the source taken from __string().
+ccflags-y += $(call gh_have,include/trace/stages/stage6_event_callback.h,define __assign_str(dst)[[:space:]],ASSIGN_STR_1)

@@ -44,6 +44,7 @@
 
 #include "goheap.h"
 #include "sanitize.h"
+#include "trace.h"
 
 #define GH_REDZONE_MIN	8	/* bytes, at least one KASAN granule */
 #define GH_TRACK_DEPTH	16	/* stack entries kept per event */
@@ -73,6 +74,7 @@ void gh_report_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, uns
 	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
 
 	atomic_long_inc(&h->misuse[kind]);
+	trace_goheap_invalid_free(h, ip, p, kind);
 	if (!__ratelimit(&rs))
 		return;
 	pr_err("%s: %s of %p from %pS\n", h->name, misuse_names[kind], p, (void *)ip);

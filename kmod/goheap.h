@@ -201,6 +201,20 @@ enum gh_span_kind {
 	GH_SPAN_RAW,
 };
 
+/**
+ * enum gh_release_reason - why free memory went back to the kernel.
+ * @GH_RELEASE_SCAVENGER:	idle long enough (scavenge.c's worker).
+ * @GH_RELEASE_SHRINKER:	memory pressure (the shrinker).
+ * @GH_RELEASE_LIMIT:		room needed under the heap's memory limit.
+ * @GH_RELEASE_EXPLICIT:	gh_reclaim() asked for it.
+ */
+enum gh_release_reason {
+	GH_RELEASE_SCAVENGER,
+	GH_RELEASE_SHRINKER,
+	GH_RELEASE_LIMIT,
+	GH_RELEASE_EXPLICIT,
+};
+
 struct gh_chunk;
 struct gh_pcpu;
 struct gh_shrinker;
@@ -635,17 +649,21 @@ unsigned int gh_central_release(struct gh_heap *h, unsigned int cls);
 size_t gh_central_meta_bytes(struct gh_heap *h, unsigned int cls);
 
 /* tiny.c */
+void *__gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip);
 void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
-void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned long ip);
+bool gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned long ip);
 size_t gh_tiny_usable_size(struct gh_span *s, const void *p);
 void gh_tiny_unpin(struct gh_heap *h, void *block, atomic64_t *state);
 
 /* heap.c */
 struct gh_heap *gh_heap_create(const struct gh_heap_params *params);
 void gh_heap_destroy(struct gh_heap *h);
+void *__gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip);
 void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
 void gh_free(struct gh_heap *h, const void *p);
 void __gh_free(struct gh_heap *h, const void *p, unsigned long ip);
+int __gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p,
+		    unsigned long ip);
 int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p);
 void gh_free_bulk(struct gh_heap *h, size_t nr, void **p);
 void __gh_free_bulk(struct gh_heap *h, size_t nr, void **p, unsigned long ip);

@@ -25,6 +25,7 @@
 #include "goheap.h"
 #include "pcpu.h"
 #include "sanitize.h"
+#include "trace.h"
 
 static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 {
@@ -64,15 +65,57 @@ static __always_inline void *alloc_slot(struct gh_heap *h, size_t size, gfp_t gf
  * gh_alloc() of a debug heap: a slot with room for the red zone, then debug
  * mode's checks and records (debug.c), which never call back.
  */
-static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
+static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp, size_t *usable)
+{
+	void *p;
+
+	p = alloc_slot(h, gh_debug_slot_size(h, size), gfp, usable);
+	if (p)
+		gh_debug_alloc_hook(h, p, size, *usable, gfp);
+	return p;
+}
+
+/* The class an object of @size comes from, for a trace event: 0 if large. */
+static unsigned int trace_cls(struct gh_heap *h, size_t size)
+{
+	return size > GH_MAX_SMALL_SIZE ? 0 : gh_size_to_class(h, size);
+}
+
+/* gh_alloc() itself; a traced allocation is a goheap_alloc event. */
+static __always_inline void *do_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
+				      unsigned long ip, bool trace)
 {
 	size_t usable;
 	void *p;
 
-	p = alloc_slot(h, gh_debug_slot_size(h, size), gfp, &usable);
-	if (p)
-		gh_debug_alloc_hook(h, p, size, usable, gfp);
+	might_alloc(gfp);
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(h->debug)) {
+		p = debug_alloc(h, size, gfp, &usable);
+	} else {
+		p = alloc_slot(h, size, gfp, &usable);
+		if (likely(p))
+			gh_san_alloc(p, size, usable, gfp);
+	}
+	if (trace && likely(p))
+		trace_goheap_alloc(h, ip, p, size, usable, gfp, trace_cls(h, size));
 	return p;
+}
+
+/**
+ * __gh_alloc() - allocate from a heap, naming the caller in trace events.
+ * @h: heap.
+ * @size: bytes; 0 returns ZERO_SIZE_PTR.
+ * @gfp: allocation context and flags (__GFP_ZERO, __GFP_NOWARN, ...).
+ * @ip: return address of the API entry point's caller.
+ *
+ * Context: any context @gfp is valid in; sleeps only if @gfp allows.
+ * Return: the object or NULL.
+ */
+void *__gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip)
+{
+	return do_alloc(h, size, gfp, ip, true);
 }
 
 /**
@@ -86,28 +129,18 @@ static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
  */
 void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 {
-	size_t usable;
-	void *p;
-
-	might_alloc(gfp);
-	if (unlikely(!size))
-		return ZERO_SIZE_PTR;
-	if (unlikely(h->debug))
-		return debug_alloc(h, size, gfp);
-	p = alloc_slot(h, size, gfp, &usable);
-	if (likely(p))
-		gh_san_alloc(p, size, usable, gfp);
-	return p;
+	return do_alloc(h, size, gfp, _RET_IP_, true);
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_alloc);
 
 /**
- * gh_alloc_bulk() - allocate many objects of one size.
+ * __gh_alloc_bulk() - allocate many objects of one size, naming the caller.
  * @h: heap.
  * @size: bytes per object.
  * @gfp: allocation context.
  * @nr: number of objects.
  * @p: array of @nr pointers to fill.
+ * @ip: return address of the API entry point's caller.
  *
  * Small objects are taken from the central list straight into @p, a batch
  * at a time, with no per-object trip through the CPU cache (object by
@@ -116,7 +149,8 @@ EXPORT_SYMBOL_GH_INTERNAL(gh_alloc);
  * Context: as gh_alloc().
  * Return: @nr on success; 0 on failure, with nothing allocated.
  */
-int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p)
+int __gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p,
+		    unsigned long ip)
 {
 	struct gh_obj batch[GH_MAX_BATCH];
 	unsigned int cls, got, i;
@@ -125,10 +159,11 @@ int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p
 	might_alloc(gfp);
 	if (!size || size > GH_MAX_SMALL_SIZE || h->debug) {
 		for (done = 0; done < nr; done++) {
-			p[done] = gh_alloc(h, size, gfp);
+			p[done] = do_alloc(h, size, gfp, ip, false);
 			if (!p[done])
 				goto fail;
 		}
+		trace_goheap_alloc_bulk(h, ip, size, gfp, nr, nr);
 		return nr;
 	}
 	cls = gh_size_to_class(h, size);
@@ -145,10 +180,29 @@ int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p
 		this_cpu_add(h->pcpu->cstat[cls][GH_CS_MALLOCS], got);
 		done += got;
 	}
+	trace_goheap_alloc_bulk(h, ip, size, gfp, nr, nr);
 	return nr;
 fail:
-	gh_free_bulk(h, done, p);
+	/* Counted as taken and then freed: the events say so too. */
+	trace_goheap_alloc_bulk(h, ip, size, gfp, nr, done);
+	__gh_free_bulk(h, done, p, ip);
 	return 0;
+}
+
+/**
+ * gh_alloc_bulk() - allocate many objects of one size.
+ * @h: heap.
+ * @size: bytes per object.
+ * @gfp: allocation context.
+ * @nr: number of objects.
+ * @p: array of @nr pointers to fill.
+ *
+ * Context: as gh_alloc().
+ * Return: @nr on success; 0 on failure, with nothing allocated.
+ */
+int gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p)
+{
+	return __gh_alloc_bulk(h, size, gfp, nr, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_alloc_bulk);
 
@@ -192,6 +246,41 @@ static void large_free(struct gh_heap *h, struct gh_span *s)
 	gh_span_cache_free(h, s);
 }
 
+/*
+ * Free one object: the body of __gh_free() and __gh_free_bulk(). Returns
+ * whether an object was freed (not NULL, not a misuse), with its class.
+ */
+static __always_inline bool free_one(struct gh_heap *h, const void *p, unsigned long ip,
+				     unsigned int *cls)
+{
+	enum gh_misuse why;
+	struct gh_span *s;
+	unsigned int idx;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return false;
+	s = find_live(h, p, &idx, &why);
+	if (unlikely(!s)) {
+		gh_report_misuse(h, why, p, ip);
+		return false;
+	}
+	*cls = s->cls;
+	if (unlikely(s->cls == GH_TINY_CLASS))
+		return gh_tiny_free(h, s, p, ip);
+	if (unlikely(h->debug))
+		gh_debug_check_free(h, s, idx);
+	if (s->kind == GH_SPAN_LARGE) {
+		large_free(h, s);
+		return true;
+	}
+	gh_san_free((void *)p, s->elemsize);
+	WRITE_ONCE(s->objstate[idx], GH_OBJ_CACHED);
+	if (unlikely(h->debug & GH_DEBUG_POISON))
+		gh_debug_poison(h, s, idx);
+	gh_pcpu_free(h, s->cls, (void *)p, &s->objstate[idx]);
+	return true;
+}
+
 /**
  * __gh_free() - free an object of a heap, naming the caller in reports.
  * @h: heap.
@@ -203,32 +292,10 @@ static void large_free(struct gh_heap *h, struct gh_span *s)
  */
 void __gh_free(struct gh_heap *h, const void *p, unsigned long ip)
 {
-	enum gh_misuse why;
-	struct gh_span *s;
-	unsigned int idx;
+	unsigned int cls;
 
-	if (unlikely(ZERO_OR_NULL_PTR(p)))
-		return;
-	s = find_live(h, p, &idx, &why);
-	if (unlikely(!s)) {
-		gh_report_misuse(h, why, p, ip);
-		return;
-	}
-	if (unlikely(s->cls == GH_TINY_CLASS)) {
-		gh_tiny_free(h, s, p, ip);
-		return;
-	}
-	if (unlikely(h->debug))
-		gh_debug_check_free(h, s, idx);
-	if (s->kind == GH_SPAN_LARGE) {
-		large_free(h, s);
-		return;
-	}
-	gh_san_free((void *)p, s->elemsize);
-	WRITE_ONCE(s->objstate[idx], GH_OBJ_CACHED);
-	if (unlikely(h->debug & GH_DEBUG_POISON))
-		gh_debug_poison(h, s, idx);
-	gh_pcpu_free(h, s->cls, (void *)p, &s->objstate[idx]);
+	if (free_one(h, p, ip, &cls))
+		trace_goheap_free(h, ip, p, cls);
 }
 
 /**
@@ -255,10 +322,12 @@ EXPORT_SYMBOL_GH_INTERNAL(gh_free);
  */
 void __gh_free_bulk(struct gh_heap *h, size_t nr, void **p, unsigned long ip)
 {
-	size_t i;
+	size_t i, freed = 0;
+	unsigned int cls;
 
 	for (i = 0; i < nr; i++)
-		__gh_free(h, p[i], ip);
+		freed += free_one(h, p[i], ip, &cls);
+	trace_goheap_free_bulk(h, ip, nr, freed);
 }
 
 /**

@@ -36,6 +36,7 @@
 
 #include "goheap.h"
 #include "sanitize.h"
+#include "trace.h"
 
 /*
  * Flags of a caller's gfp that make sense for our own allocations.
@@ -234,10 +235,12 @@ static bool limit_reserve(struct gh_heap *h, unsigned long hw)
 
 	spin_lock_irqsave(&h->lock, flags);
 	held = (h->pages_total - h->pages_released) * h->hw_per_page + h->pages_pending;
-	if (h->limit_pages && held + hw > h->limit_pages)
+	if (h->limit_pages && held + hw > h->limit_pages) {
+		trace_goheap_limit_hit(h, hw, held);
 		ok = false;
-	else
+	} else {
 		h->pages_pending += hw;
+	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return ok;
 }
@@ -398,6 +401,7 @@ bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 	h->pages_total += ch->npages;
 	h->chunk_meta_bytes += struct_size(ch, spans, ch->npages);
 	h->grows++;
+	trace_goheap_grow(h, ch->base, ch->order);
 	return true;
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_chunk_insert);
@@ -572,6 +576,7 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 		gh_san_pages_open((void *)s->base, gh_span_bytes(h, s));
 	atomic_long_inc(&h->nr_spans);
 	atomic_long_add(msize, &h->span_bytes);
+	trace_goheap_span_alloc(h, s);
 	return s;
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_span_alloc);
@@ -591,6 +596,7 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 	unsigned int i, run;
 	unsigned long flags;
 
+	trace_goheap_span_free(h, s);
 	gh_san_pages_free((void *)s->base, gh_span_bytes(h, s));
 	spin_lock_irqsave(&h->lock, flags);
 	for (i = 0; i < s->npages; i++)

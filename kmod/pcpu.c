@@ -45,6 +45,7 @@
 #include "goheap.h"
 #include "pcpu.h"
 #include "sanitize.h"
+#include "trace.h"
 
 static enum cpuhp_state gh_cpuhp_state;
 /* Runs the drain work items; may be needed to make progress in reclaim. */
@@ -69,6 +70,7 @@ static struct lock_class_key gh_cache_claim_key;
 static void *refill_done(struct gh_heap *h, unsigned int cls, struct gh_obj o,
 			 unsigned int more)
 {
+	trace_goheap_refill(h, cls, more + 1);
 	if (more)
 		this_cpu_inc(h->pcpu->cstat[cls][GH_CS_REFILLS]);
 	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_MALLOCS]);
@@ -134,6 +136,7 @@ noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_pcpu 
 	if (!cc) {
 		batch[0].p = p;
 		batch[0].state = state;
+		trace_goheap_flush(h, cls, 1);
 		gh_central_flush(h, cls, batch, 1);
 		return;
 	}
@@ -145,6 +148,7 @@ noinline void gh_pcpu_flush(struct gh_heap *h, unsigned int cls, struct gh_pcpu 
 	cc->slots[k->slot_base + n].state = state;
 	cc->count[cls] = n + 1;
 	gh_pcpu_release(cc);
+	trace_goheap_flush(h, cls, k->batch);
 	this_cpu_inc(h->pcpu->cstat[cls][GH_CS_FLUSHES]);
 	if (!moved)
 		gh_central_flush(h, cls, batch, k->batch);

@@ -28,6 +28,7 @@
 #include "compat.h"
 #include "goheap.h"
 #include "pcpu.h"
+#include "trace.h"
 
 /* Smallest free run the scavenger cuts out of a chunk still in use. */
 #define GH_SCAVENGE_MIN_RUN	8
@@ -48,7 +49,7 @@ static void central_release_all(struct gh_heap *h)
  * spans left with no object out go back to the page heap. On a quiescent
  * heap no page is in a span afterwards unless an object is live.
  *
- * Context: process, interrupts enabled (it IPIs every CPU).
+ * Context: process; sleeps (a work item drains each CPU).
  */
 void gh_drain_caches(struct gh_heap *h)
 {
@@ -65,13 +66,17 @@ EXPORT_SYMBOL_GH_INTERNAL(gh_drain_caches);
  * Drains every CPU's cache and the central transfer caches, then releases
  * free memory regardless of how long it has been idle.
  *
- * Context: process, interrupts enabled (it IPIs every CPU).
+ * Context: process; sleeps (a work item drains each CPU).
  * Return: hardware pages given back.
  */
 unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal)
 {
+	unsigned long n;
+
 	gh_drain_caches(h);
-	return gh_pageheap_release(h, 0, 1, goal ?: ULONG_MAX);
+	n = gh_pageheap_release(h, 0, 1, goal ?: ULONG_MAX);
+	trace_goheap_release(h, n, GH_RELEASE_EXPLICIT);
+	return n;
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_reclaim);
 
@@ -89,18 +94,26 @@ EXPORT_SYMBOL_GH_INTERNAL(gh_reclaim);
  */
 unsigned long gh_limit_reclaim(struct gh_heap *h, gfp_t gfp)
 {
+	unsigned long n;
+
 	if (gfpflags_allow_blocking(gfp))
 		gh_drain_caches(h);
-	return gh_pageheap_release(h, 0, GH_MAX_CHUNK_PAGES, ULONG_MAX);
+	n = gh_pageheap_release(h, 0, GH_MAX_CHUNK_PAGES, ULONG_MAX);
+	trace_goheap_release(h, n, GH_RELEASE_LIMIT);
+	return n;
 }
 
 static void scavenge_work(struct work_struct *work)
 {
 	struct gh_heap *h = container_of(to_delayed_work(work), struct gh_heap, scavenger);
+	unsigned long n;
 
 	central_release_all(h);
-	if (gh_pageheap_release(h, h->scavenge_idle, GH_SCAVENGE_MIN_RUN, ULONG_MAX))
+	n = gh_pageheap_release(h, h->scavenge_idle, GH_SCAVENGE_MIN_RUN, ULONG_MAX);
+	if (n) {
 		WRITE_ONCE(h->scavenges, h->scavenges + 1);
+		trace_goheap_release(h, n, GH_RELEASE_SCAVENGER);
+	}
 	queue_delayed_work(system_unbound_wq, &h->scavenger,
 			   max_t(unsigned long, h->scavenge_idle / 4, HZ));
 }
@@ -176,6 +189,8 @@ static unsigned long shrink_scan(struct shrinker *s, struct shrink_control *sc)
 		gh_drain_caches(h);
 		freed += gh_pageheap_release(h, 0, 1, goal - freed);
 	}
+	if (freed)
+		trace_goheap_release(h, freed, GH_RELEASE_SHRINKER);
 	return freed ?: SHRINK_STOP;
 }
 

@@ -30,6 +30,7 @@
 #include "goheap.h"
 #include "pcpu.h"
 #include "sanitize.h"
+#include "trace.h"
 
 #define TINY_PIN	BIT_ULL(32)
 #define TINY_END_SHIFT	16
@@ -83,10 +84,11 @@ static void tiny_count(struct gh_heap *h, enum gh_stat objs, enum gh_stat bytes,
 }
 
 /**
- * gh_tiny_alloc() - allocate a tiny object.
+ * __gh_tiny_alloc() - allocate a tiny object, naming the caller in events.
  * @h: heap.
  * @size: 1..15 bytes.
  * @gfp: allocation context.
+ * @ip: return address of the API entry point's caller.
  *
  * A debug heap gives a small object instead, which has a debug record of
  * its own.
@@ -94,7 +96,7 @@ static void tiny_count(struct gh_heap *h, enum gh_stat objs, enum gh_stat bytes,
  * Context: any; sleeps only if @gfp allows.
  * Return: the object (aligned to its size's natural alignment), or NULL.
  */
-void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
+void *__gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip)
 {
 	void *old = NULL, *block, *p = NULL;
 	atomic64_t *old_state = NULL, *state;
@@ -104,7 +106,7 @@ void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	bool interior;
 
 	if (unlikely(h->debug))
-		return gh_alloc(h, size, gfp);
+		return __gh_alloc(h, size, gfp, ip);
 	cc = gh_pcpu_claim(h);
 	if (likely(cc)) {
 		off = ALIGN(cc->tiny_off, tiny_align(size));
@@ -157,7 +159,22 @@ out:
 	tiny_count(h, GH_ST_TINY_MALLOCS, GH_ST_TINY_BYTES_ALLOC, size);
 	if (want_init_on_alloc(gfp))
 		memset(p, 0, size);
+	trace_goheap_alloc(h, ip, p, size, size, gfp, GH_TINY_CLASS);
 	return p;
+}
+
+/**
+ * gh_tiny_alloc() - allocate a tiny object.
+ * @h: heap.
+ * @size: 1..15 bytes.
+ * @gfp: allocation context.
+ *
+ * Context: any; sleeps only if @gfp allows.
+ * Return: the object, or NULL.
+ */
+void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
+{
+	return __gh_tiny_alloc(h, size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_tiny_alloc);
 
@@ -197,8 +214,9 @@ size_t gh_tiny_usable_size(struct gh_span *s, const void *p)
  * double or invalid free and changes nothing.
  *
  * Context: any; never sleeps.
+ * Return: true if the object was freed, false if it was a misuse.
  */
-void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned long ip)
+bool gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned long ip)
 {
 	unsigned long off = (unsigned long)p - s->base;
 	unsigned int blk = off / GH_TINY_SIZE, o = off % GH_TINY_SIZE, size;
@@ -209,7 +227,7 @@ void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned 
 	size = READ_ONCE(s->objstate[blk]) == GH_OBJ_LIVE ? tiny_size(v, o) : 0;
 	if (!size) {
 		gh_report_misuse(h, GH_MISUSE_DOUBLE, p, ip);
-		return;
+		return false;
 	}
 	/* Still ours until the exchange below: the block cannot go away. */
 	if (want_init_on_free())
@@ -217,7 +235,7 @@ void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned 
 	do {
 		if (tiny_size(v, o) != size) {
 			gh_report_misuse(h, GH_MISUSE_DOUBLE, p, ip);
-			return;
+			return false;
 		}
 		nv = v & ~tiny_bits(o, size);
 	} while (!atomic64_try_cmpxchg(state, &v, nv));
@@ -225,4 +243,5 @@ void gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned 
 	tiny_count(h, GH_ST_TINY_FREES, GH_ST_TINY_BYTES_FREED, size);
 	if (!nv)
 		tiny_release_block(h, (void *)(s->base + blk * GH_TINY_SIZE));
+	return true;
 }

@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# goheap's trace events (kmod/trace.h) through tracefs: every event of the
+# goheap system exists; with all of them enabled around a known workload
+# (goheap_client.ko, whose load churns 4 MiB of mixed sizes through the
+# exported API, tiny and bulk calls included), the events count exactly
+# what memstats counts: goheap_alloc plus the objects of goheap_alloc_bulk
+# is the rise of Mallocs, goheap_free plus goheap_free_bulk's the rise of
+# Frees, goheap_grow the rise of Grows, goheap_invalid_free the rise of
+# the bad-free counters. And their fields say what they should.
+. /goheap/testlib.sh
+
+T=/sys/kernel/tracing
+D=/sys/kernel/debug/goheap
+EVENTS="alloc free alloc_bulk free_bulk refill flush span_alloc span_free grow release
+limit_hit invalid_free"
+
+[ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null
+if [ ! -d $T/events ]; then
+	skip "trace events" "no tracefs in this kernel"
+	exit 0
+fi
+
+stat() {
+	awk -v k="$1" '$1 == k { print $2 }' $D/memstats
+}
+
+# events_present - every event of the goheap system, with its format.
+events_present() {
+	for e in $EVENTS; do
+		[ -r "$T/events/goheap/goheap_$e/format" ] || { echo "no goheap:goheap_$e"; return 1; }
+	done
+}
+
+# count EVENT - lines of EVENT in the captured trace.
+count() {
+	grep -c " goheap_$1: " /tmp/trace.txt || true
+}
+
+# field_sum EVENT FIELD - the sum of FIELD=<n> over EVENT's lines.
+field_sum() {
+	grep " goheap_$1: " /tmp/trace.txt | sed -n "s/.* $2=\([0-9]*\).*/\1/p" |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# equal WHAT GOT WANT
+equal() {
+	[ "$2" = "$3" ] || { echo "$1: events say $2, memstats $3"; return 1; }
+}
+
+check "insmod goheap.ko" insmod /goheap/goheap.ko
+check "all 12 events of system goheap are there" events_present
+
+echo 0 >$T/tracing_on
+echo >$T/trace
+echo 16384 >$T/buffer_size_kb
+echo 1 >$T/events/goheap/enable
+m0=$(stat Mallocs) f0=$(stat Frees) g0=$(stat Grows)
+b0=$(($(stat InvalidFrees) + $(stat InteriorFrees) + $(stat DoubleFrees)))
+echo 1 >$T/tracing_on
+check "insmod goheap_client.ko churn_mb=4" insmod /goheap/goheap_client.ko churn_mb=4
+check "rmmod goheap_client" rmmod goheap_client
+echo 0 >$T/tracing_on
+m1=$(stat Mallocs) f1=$(stat Frees) g1=$(stat Grows)
+b1=$(($(stat InvalidFrees) + $(stat InteriorFrees) + $(stat DoubleFrees)))
+cat $T/trace >/tmp/trace.txt
+echo 0 >$T/events/goheap/enable
+
+check "no event lost (no ring-buffer overrun)" \
+	sh -c "! grep -h '^overrun: [1-9]' $T/per_cpu/cpu*/stats"
+check "the workload made events" test "$(count alloc)" -gt 1000
+check "goheap_alloc + goheap_alloc_bulk allocated = Mallocs' rise" \
+	equal Mallocs $(($(count alloc) + $(field_sum alloc_bulk allocated))) $((m1 - m0))
+check "goheap_free + goheap_free_bulk freed = Frees' rise" \
+	equal Frees $(($(count free) + $(field_sum free_bulk freed))) $((f1 - f0))
+check "goheap_grow = Grows' rise" equal Grows "$(count grow)" $((g1 - g0))
+check "goheap_invalid_free = the bad frees' rise" equal "bad frees" "$(count invalid_free)" \
+	$((b1 - b0))
+
+# alloc_fields - a goheap_alloc line of the client has kmem:'s fields, and
+# they are consistent: the call site is in goheap_client, a small object's
+# class is 1..66 and bytes_alloc >= bytes_req.
+alloc_fields() {
+	line=$(grep ' goheap_alloc: heap=default call_site=[a-z_0-9]*+0x[0-9a-f]*/0x[0-9a-f]* \[goheap_client\] ' \
+		/tmp/trace.txt | grep ' cls=[1-9]' | head -n 1)
+	[ -n "$line" ] || { echo "no goheap_alloc of a small object from goheap_client"; return 1; }
+	echo "$line"
+	req=$(echo "$line" | sed -n 's/.* bytes_req=\([0-9]*\) .*/\1/p')
+	got=$(echo "$line" | sed -n 's/.* bytes_alloc=\([0-9]*\) .*/\1/p')
+	cls=$(echo "$line" | sed -n 's/.* cls=\([0-9]*\) .*/\1/p')
+	echo "$line" | grep -q ' ptr=[0-9a-f]* .* gfp_flags=[A-Z_|]* node=-1 ' || return 1
+	echo "$line" | grep -q ' cpu=[0-9]*$' || return 1
+	[ "$got" -ge "$req" ] && [ "$cls" -ge 1 ] && [ "$cls" -le 66 ]
+}
+check "goheap_alloc fields: call site, ptr, sizes, gfp, node, class, cpu" alloc_fields
+
+# The client makes large and tiny objects too: class 0 and the tiny class.
+check "a large object (cls=0) and a tiny one (cls=67) were traced" \
+	sh -c "grep -q ' goheap_alloc: .* cls=0 ' /tmp/trace.txt &&
+	       grep -q ' goheap_alloc: .* cls=67 ' /tmp/trace.txt"
+check "refill and flush name a class and a CPU" \
+	sh -c "grep -Eq ' goheap_refill: heap=default cls=[0-9]+ objs=[0-9]+ cpu=[0-9]+$' /tmp/trace.txt"
+check "span_alloc names the span's kind" \
+	sh -c "grep -Eq ' goheap_span_alloc: heap=default base=[0-9a-f]+ npages=[0-9]+ kind=(small|large|raw) ' /tmp/trace.txt"
+
+# release: drop_caches runs the shrinker, which gives free chunks back.
+echo >$T/trace
+echo 1 >$T/events/goheap/goheap_release/enable
+echo 1 >$T/tracing_on
+echo 3 >/proc/sys/vm/drop_caches
+echo 0 >$T/tracing_on
+echo 0 >$T/events/goheap/goheap_release/enable
+check "drop_caches: a goheap_release with reason=shrinker" \
+	grep -Eq ' goheap_release: heap=default pages=[1-9][0-9]* bytes=[0-9]+ reason=shrinker$' $T/trace
+
+echo >$T/trace
+echo 1408 >$T/buffer_size_kb
+check "rmmod goheap" rmmod goheap
