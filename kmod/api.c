@@ -7,6 +7,7 @@
 #include <linux/goheap.h>
 
 #include "goheap.h"
+#include "trace.h"
 
 static_assert(GOHEAP_MAX_ALLOC == GH_MAX_ALLOC);
 static_assert(GOHEAP_TINY_MAX == GH_TINY_SIZE);
@@ -29,7 +30,9 @@ EXPORT_SYMBOL_GH_INTERNAL(goheap_default_heap);
  */
 void *goheap_alloc(size_t size, gfp_t gfp)
 {
-	return __gh_alloc(goheap_default_heap, size, gfp, _RET_IP_);
+	if (trace_goheap_alloc_enabled())
+		return gh_alloc_traced(goheap_default_heap, size, gfp, _RET_IP_);
+	return __gh_alloc(goheap_default_heap, size, gfp);
 }
 EXPORT_SYMBOL_GPL(goheap_alloc);
 
@@ -47,8 +50,11 @@ EXPORT_SYMBOL_GPL(goheap_alloc);
  */
 void *goheap_alloc_tiny(size_t size, gfp_t gfp)
 {
-	if (!size || size >= GH_TINY_SIZE)
-		return __gh_alloc(goheap_default_heap, size, gfp, _RET_IP_);
+	if (!size || size >= GH_TINY_SIZE) {
+		if (trace_goheap_alloc_enabled())
+			return gh_alloc_traced(goheap_default_heap, size, gfp, _RET_IP_);
+		return __gh_alloc(goheap_default_heap, size, gfp);
+	}
 	might_alloc(gfp);
 	return __gh_tiny_alloc(goheap_default_heap, size, gfp, _RET_IP_);
 }

@@ -658,7 +658,8 @@ void gh_tiny_unpin(struct gh_heap *h, void *block, atomic64_t *state);
 /* heap.c */
 struct gh_heap *gh_heap_create(const struct gh_heap_params *params);
 void gh_heap_destroy(struct gh_heap *h);
-void *__gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip);
+void *__gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
+void *gh_alloc_traced(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip);
 void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
 void gh_free(struct gh_heap *h, const void *p);
 void __gh_free(struct gh_heap *h, const void *p, unsigned long ip);

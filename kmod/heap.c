@@ -61,27 +61,36 @@ static __always_inline void *alloc_slot(struct gh_heap *h, size_t size, gfp_t gf
 	return gh_pcpu_alloc(h, cls, gfp);
 }
 
-/*
- * gh_alloc() of a debug heap: a slot with room for the red zone, then debug
- * mode's checks and records (debug.c), which never call back.
- */
-static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp, size_t *usable)
-{
-	void *p;
-
-	p = alloc_slot(h, gh_debug_slot_size(h, size), gfp, usable);
-	if (p)
-		gh_debug_alloc_hook(h, p, size, *usable, gfp);
-	return p;
-}
-
 /* The class an object of @size comes from, for a trace event: 0 if large. */
 static unsigned int trace_cls(struct gh_heap *h, size_t size)
 {
 	return size > GH_MAX_SMALL_SIZE ? 0 : gh_size_to_class(h, size);
 }
 
-/* gh_alloc() itself; a traced allocation is a goheap_alloc event. */
+/*
+ * gh_alloc() of a debug heap: a slot with room for the red zone, then debug
+ * mode's checks and records (debug.c), which never call back.
+ */
+static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
+				  unsigned long ip, bool trace)
+{
+	size_t usable;
+	void *p;
+
+	p = alloc_slot(h, gh_debug_slot_size(h, size), gfp, &usable);
+	if (!p)
+		return NULL;
+	gh_debug_alloc_hook(h, p, size, usable, gfp);
+	if (trace)
+		trace_goheap_alloc(h, ip, p, size, usable, gfp, trace_cls(h, size));
+	return p;
+}
+
+/*
+ * gh_alloc() itself; a traced allocation is a goheap_alloc event. Nothing
+ * of the fast path has its address taken (no stack protector, no spill),
+ * and the class is looked up again only when someone listens.
+ */
 static __always_inline void *do_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
 				      unsigned long ip, bool trace)
 {
@@ -91,31 +100,51 @@ static __always_inline void *do_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
 	might_alloc(gfp);
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
-	if (unlikely(h->debug)) {
-		p = debug_alloc(h, size, gfp, &usable);
-	} else {
-		p = alloc_slot(h, size, gfp, &usable);
-		if (likely(p))
-			gh_san_alloc(p, size, usable, gfp);
+	if (unlikely(h->debug))
+		return debug_alloc(h, size, gfp, ip, trace);
+	p = alloc_slot(h, size, gfp, &usable);
+	if (likely(p)) {
+		gh_san_alloc(p, size, usable, gfp);
+		if (trace && trace_goheap_alloc_enabled())
+			trace_goheap_alloc(h, ip, p, size, usable, gfp, trace_cls(h, size));
 	}
-	if (trace && likely(p))
-		trace_goheap_alloc(h, ip, p, size, usable, gfp, trace_cls(h, size));
 	return p;
 }
 
 /**
- * __gh_alloc() - allocate from a heap, naming the caller in trace events.
+ * gh_alloc_traced() - allocate from a heap, with a goheap_alloc event.
+ * @h: heap.
+ * @size: bytes; 0 returns ZERO_SIZE_PTR.
+ * @gfp: allocation context and flags.
+ * @ip: return address of the API entry point's caller.
+ *
+ * Out of line, taken only while the event is on: a caller tests
+ * trace_goheap_alloc_enabled() (a static branch, a no-op when off) and
+ * otherwise calls __gh_alloc(), so the fast path keeps nothing for it.
+ *
+ * Context: as gh_alloc().
+ * Return: the object or NULL.
+ */
+noinline void *gh_alloc_traced(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip)
+{
+	return do_alloc(h, size, gfp, ip, true);
+}
+
+/**
+ * __gh_alloc() - allocate from a heap, without a trace event.
  * @h: heap.
  * @size: bytes; 0 returns ZERO_SIZE_PTR.
  * @gfp: allocation context and flags (__GFP_ZERO, __GFP_NOWARN, ...).
- * @ip: return address of the API entry point's caller.
+ *
+ * The fast path for callers that handle the event themselves (the API:
+ * see gh_alloc_traced()).
  *
  * Context: any context @gfp is valid in; sleeps only if @gfp allows.
  * Return: the object or NULL.
  */
-void *__gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip)
+void *__gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 {
-	return do_alloc(h, size, gfp, ip, true);
+	return do_alloc(h, size, gfp, 0, false);
 }
 
 /**
@@ -129,7 +158,9 @@ void *__gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip)
  */
 void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 {
-	return do_alloc(h, size, gfp, _RET_IP_, true);
+	if (trace_goheap_alloc_enabled())
+		return gh_alloc_traced(h, size, gfp, _RET_IP_);
+	return do_alloc(h, size, gfp, 0, false);
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_alloc);
 
@@ -281,6 +312,15 @@ static __always_inline bool free_one(struct gh_heap *h, const void *p, unsigned 
 	return true;
 }
 
+/* The traced free, out of line: taken only while goheap_free is on. */
+static noinline void free_traced(struct gh_heap *h, const void *p, unsigned long ip)
+{
+	unsigned int cls;
+
+	if (free_one(h, p, ip, &cls))
+		trace_goheap_free(h, ip, p, cls);
+}
+
 /**
  * __gh_free() - free an object of a heap, naming the caller in reports.
  * @h: heap.
@@ -294,8 +334,11 @@ void __gh_free(struct gh_heap *h, const void *p, unsigned long ip)
 {
 	unsigned int cls;
 
-	if (free_one(h, p, ip, &cls))
-		trace_goheap_free(h, ip, p, cls);
+	if (trace_goheap_free_enabled()) {
+		free_traced(h, p, ip);
+		return;
+	}
+	free_one(h, p, ip, &cls);
 }
 
 /**

@@ -83,20 +83,9 @@ static void tiny_count(struct gh_heap *h, enum gh_stat objs, enum gh_stat bytes,
 	this_cpu_add(h->pcpu->stat[bytes], size);
 }
 
-/**
- * __gh_tiny_alloc() - allocate a tiny object, naming the caller in events.
- * @h: heap.
- * @size: 1..15 bytes.
- * @gfp: allocation context.
- * @ip: return address of the API entry point's caller.
- *
- * A debug heap gives a small object instead, which has a debug record of
- * its own.
- *
- * Context: any; sleeps only if @gfp allows.
- * Return: the object (aligned to its size's natural alignment), or NULL.
- */
-void *__gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip)
+/* __gh_tiny_alloc() itself; a traced allocation is a goheap_alloc event. */
+static __always_inline void *tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
+					unsigned long ip, bool trace)
 {
 	void *old = NULL, *block, *p = NULL;
 	atomic64_t *old_state = NULL, *state;
@@ -106,7 +95,7 @@ void *__gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long i
 	bool interior;
 
 	if (unlikely(h->debug))
-		return __gh_alloc(h, size, gfp, ip);
+		return trace ? gh_alloc_traced(h, size, gfp, ip) : __gh_alloc(h, size, gfp);
 	cc = gh_pcpu_claim(h);
 	if (likely(cc)) {
 		off = ALIGN(cc->tiny_off, tiny_align(size));
@@ -159,8 +148,35 @@ out:
 	tiny_count(h, GH_ST_TINY_MALLOCS, GH_ST_TINY_BYTES_ALLOC, size);
 	if (want_init_on_alloc(gfp))
 		memset(p, 0, size);
-	trace_goheap_alloc(h, ip, p, size, size, gfp, GH_TINY_CLASS);
+	if (trace)
+		trace_goheap_alloc(h, ip, p, size, size, gfp, GH_TINY_CLASS);
 	return p;
+}
+
+static noinline void *tiny_alloc_traced(struct gh_heap *h, size_t size, gfp_t gfp,
+					unsigned long ip)
+{
+	return tiny_alloc(h, size, gfp, ip, true);
+}
+
+/**
+ * __gh_tiny_alloc() - allocate a tiny object, naming the caller in events.
+ * @h: heap.
+ * @size: 1..15 bytes.
+ * @gfp: allocation context.
+ * @ip: return address of the API entry point's caller.
+ *
+ * A debug heap gives a small object instead, which has a debug record of
+ * its own.
+ *
+ * Context: any; sleeps only if @gfp allows.
+ * Return: the object (aligned to its size's natural alignment), or NULL.
+ */
+void *__gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip)
+{
+	if (trace_goheap_alloc_enabled())
+		return tiny_alloc_traced(h, size, gfp, ip);
+	return tiny_alloc(h, size, gfp, ip, false);
 }
 
 /**
