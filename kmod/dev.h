@@ -20,7 +20,7 @@
  * then the span waits on a deferred list, pinning the module.
  *
  * Locking: the xa_lock of gh_dev_file.spans (a spinlock) protects the
- * handle table, gh_dev_file.pages and the check-and-erase of
+ * handle table, gh_dev_file.pages and .heap_pages and the check-and-erase of
  * GOHEAP_IOC_SPAN_FREE against ->mmap's lookup-and-map; nothing sleeps or
  * touches user memory under it. ->mmap takes it under mmap_lock. @maps only
  * goes from 0 to 1 under it; vm_ops->open increments it from a VMA that
@@ -85,13 +85,19 @@ struct gh_uspan {
  * @next_handle: cursor for cyclic handle allocation.
  * @pages:	heap pages of the spans in @spans, reserved before they exist;
  *		xa_lock.
+ * @heap_pages:	of those, the pages of published spans from the heap (not
+ *		scattered); xa_lock.
  * @pfns_ok:	the opener had CAP_SYS_ADMIN (PFNs also need it at call time).
+ * @stats_ok:	the opener had CAP_PERFMON or CAP_SYS_ADMIN (heap-wide
+ *		statistics also need one of them at call time).
  */
 struct gh_dev_file {
 	struct xarray spans;
 	u32 next_handle;
 	unsigned long pages;
+	unsigned long heap_pages;
 	bool pfns_ok;
+	bool stats_ok;
 };
 
 /* mmap offset (in PAGE_SIZE units) of a span's first page. */

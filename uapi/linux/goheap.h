@@ -20,7 +20,9 @@
  *  - An unknown command, or a known number with a different size or
  *    direction, fails with ENOTTY.
  *  - Nothing the kernel returns reveals a kernel address; physical frame
- *    numbers only reach callers with CAP_SYS_ADMIN (GOHEAP_IOC_SPAN_INFO).
+ *    numbers only reach callers with CAP_SYS_ADMIN (GOHEAP_IOC_SPAN_INFO),
+ *    and figures about other users and the heap as a whole only callers
+ *    with CAP_PERFMON or CAP_SYS_ADMIN (GOHEAP_CAP_HEAP_STATS).
  *
  * The ABI evolves by new commands, new flags and new fields taken from
  * @reserved, announced in struct goheap_info's @features; never by changing
@@ -53,6 +55,7 @@
 
 /* struct goheap_info's @caps: what this caller, on this file, may do. */
 #define GOHEAP_CAP_PFNS			_BITUL(0)	/* read PFNs of spans */
+#define GOHEAP_CAP_HEAP_STATS		_BITUL(1)	/* read heap-wide figures */
 
 /**
  * struct goheap_info - the handshake: version, features and limits.
@@ -228,6 +231,11 @@ struct goheap_span_info {
  * built against an older header reads a prefix (struct
  * goheap_memstats_req). Values are a snapshot taken without stopping the
  * allocator, so figures may disagree by what changed while they were read.
+ *
+ * They describe the whole heap, kernel users' objects included, only for
+ * callers with GOHEAP_CAP_HEAP_STATS. For any other caller every figure is
+ * 0 except @heap_inuse, which is the bytes of the heap spans (not
+ * scattered ones) in the handle table of the file the command is called on.
  */
 struct goheap_memstats {
 	__u64 sys;
