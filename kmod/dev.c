@@ -12,11 +12,13 @@
  * table only after its handle has reached user space.
  *
  * Limits: the device node is mode 0600 unless the dev_mode parameter opens
- * it up; one open file holds at most max_file_pages heap pages; callers
- * without CAP_IPC_LOCK are also held to RLIMIT_MEMLOCK (devspan.c). PFNs
- * are only for callers with CAP_SYS_ADMIN, and heap-wide figures only for
- * callers with CAP_PERFMON or CAP_SYS_ADMIN, both when the file was opened
- * (as /proc/PID/pagemap decides) and at the call.
+ * it up; one open file holds at most max_file_pages heap pages in its
+ * handle table; span memory is charged to the allocating user, against
+ * RLIMIT_MEMLOCK without CAP_IPC_LOCK, and to the module, against
+ * dev_max_bytes, until it is back (devcharge.c). PFNs are only for callers
+ * with CAP_SYS_ADMIN, and heap-wide figures only for callers with
+ * CAP_PERFMON or CAP_SYS_ADMIN, both when the file was opened (as
+ * /proc/PID/pagemap decides) and at the call.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -44,7 +46,7 @@ MODULE_PARM_DESC(max_file_pages,
 
 #define GH_DEV_FEATURES	(GOHEAP_FEAT_SPAN_CONTIGUOUS | GOHEAP_FEAT_SPAN_PREFAULT | \
 			 GOHEAP_FEAT_SPAN_SCATTERED | GOHEAP_FEAT_SPAN_INFO | \
-			 GOHEAP_FEAT_MEMSTATS)
+			 GOHEAP_FEAT_MEMSTATS | GOHEAP_FEAT_CHARGES)
 #define GH_SPAN_FLAGS	(GOHEAP_SPAN_CONTIGUOUS | GOHEAP_SPAN_PREFAULT | \
 			 GOHEAP_SPAN_SCATTERED | GOHEAP_SPAN_ZEROED)
 
@@ -92,6 +94,8 @@ GH_MS_FIELD(pcpu_span_bytes, GH_MS_PCPU_SPAN_BYTES);
 
 /* The ABI's layout, as documented (sizes are multiples of 8). */
 static_assert(sizeof(struct goheap_info) == 88);
+static_assert(offsetof(struct goheap_info, user_charged) == 56);
+static_assert(offsetof(struct goheap_info, reserved) == 80);
 static_assert(sizeof(struct goheap_span_alloc) == 48);
 static_assert(sizeof(struct goheap_span_free) == 16);
 static_assert(sizeof(struct goheap_span_info) == 88);
@@ -174,8 +178,12 @@ static long ioctl_get_info(struct gh_dev_file *gf, void __user *argp)
 	info.memstats_size = sizeof(struct goheap_memstats);
 	if (gf->pfns_ok && ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN))
 		info.caps |= GOHEAP_CAP_PFNS;
-	if (may_read_heap_stats(gf))
+	info.user_charged = gh_dev_user_charged();
+	if (may_read_heap_stats(gf)) {
 		info.caps |= GOHEAP_CAP_HEAP_STATS;
+		info.dev_charged = gh_dev_charged();
+	}
+	info.dev_max_bytes = gh_dev_max_bytes();
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -437,6 +445,7 @@ int gh_dev_init(void)
 		pr_err("dev_mode %#o: only read/write bits (0666) are allowed\n", dev_mode);
 		return -EINVAL;
 	}
+	gh_dev_charge_init();
 	gh_miscdev.mode = dev_mode;
 	return misc_register(&gh_miscdev);
 }
@@ -452,4 +461,5 @@ void gh_dev_exit(void)
 {
 	misc_deregister(&gh_miscdev);
 	gh_uspan_exit();
+	gh_dev_charge_exit();
 }

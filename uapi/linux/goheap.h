@@ -7,7 +7,10 @@
  * returns, and asks how they sit in physical memory with
  * GOHEAP_IOC_SPAN_INFO. Spans belong to the open file: they go back to the
  * heap on GOHEAP_IOC_SPAN_FREE, or when the file is released (after its
- * last descriptor is closed and its last mapping is gone).
+ * last descriptor is closed and its last mapping is gone), but only once
+ * no pipe or pin holds one of their pages any more. Until then their
+ * memory is charged to the user that allocated them (struct goheap_info's
+ * @user_charged), against RLIMIT_MEMLOCK.
  *
  * Rules every command follows (Documentation/process/botching-up-ioctls.rst):
  *
@@ -52,6 +55,7 @@
 #define GOHEAP_FEAT_SPAN_SCATTERED	_BITUL(2)	/* GOHEAP_SPAN_SCATTERED */
 #define GOHEAP_FEAT_SPAN_INFO		_BITUL(3)	/* GOHEAP_IOC_SPAN_INFO */
 #define GOHEAP_FEAT_MEMSTATS		_BITUL(4)	/* GOHEAP_IOC_GET_MEMSTATS */
+#define GOHEAP_FEAT_CHARGES		_BITUL(5)	/* per-user charges, the cap */
 
 /* struct goheap_info's @caps: what this caller, on this file, may do. */
 #define GOHEAP_CAP_PFNS			_BITUL(0)	/* read PFNs of spans */
@@ -71,9 +75,18 @@
  * @max_span_pages: (out) largest @npages GOHEAP_IOC_SPAN_ALLOC accepts.
  * @max_file_pages: (out) heap pages one open file may hold at once (the
  *	max_file_pages module parameter).
- * @file_pages: (out) heap pages this open file holds now.
+ * @file_pages: (out) heap pages of the spans in this open file's handle
+ *	table now (a freed span leaves it at once).
  * @memstats_size: (out) bytes of struct goheap_memstats in this kernel.
  * @caps: (out) GOHEAP_CAP_* bits granted to the caller on this file.
+ * @user_charged: (out) bytes charged to the calling task's user: every span
+ *	it allocated, through any file, in any process, from allocation until
+ *	the span's memory is back (after GOHEAP_IOC_SPAN_FREE or the file's
+ *	release, once no pipe or pin holds a page). RLIMIT_MEMLOCK applies to
+ *	it (GOHEAP_FEAT_CHARGES).
+ * @dev_charged: (out) bytes charged for all users together, which
+ *	@dev_max_bytes caps; 0 without GOHEAP_CAP_HEAP_STATS.
+ * @dev_max_bytes: (out) the dev_max_bytes module parameter.
  * @reserved: (out) zero.
  *
  * GOHEAP_IOC_GET_INFO reads nothing from user space: the whole structure is
@@ -91,7 +104,10 @@ struct goheap_info {
 	__u64 file_pages;
 	__u32 memstats_size;
 	__u32 caps;
-	__u64 reserved[4];
+	__u64 user_charged;
+	__u64 dev_charged;
+	__u64 dev_max_bytes;
+	__u64 reserved;
 };
 
 /*
