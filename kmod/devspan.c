@@ -13,8 +13,13 @@
  *
  *   - Memory is zeroed before anyone can map it: heap pages are recycled
  *     from kernel objects and other users' spans.
- *   - Allocations are user-driven: GFP_KERNEL_ACCOUNT | __GFP_NOWARN, and
- *     failure is -ENOMEM, never a warning.
+ *   - Allocations are user-driven and fail with -ENOMEM, never a warning
+ *     and never the OOM killer. What is allocated for one caller, the span
+ *     descriptor and scattered pages, is charged to the caller's memory
+ *     cgroup (GH_USER_GFP), as pipe buffers are. Heap pages are not: they
+ *     come from chunks the page heap shares between kernel objects and
+ *     spans, and the page allocator's per-page memcg charge is not
+ *     exported to modules.
  *   - Every hardware page is charged to the allocating user and to the
  *     module (devcharge.c) from before it is allocated until it is back.
  *   - A page goes back only when its reference count is the span's own
@@ -40,7 +45,10 @@
 
 #include "dev.h"
 
-#define GH_USER_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
+/* What is allocated for one caller: charged to its memcg; ENOMEM, no OOM kill. */
+#define GH_USER_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+/* Heap pages: the page heap's own chunks, not charged to a memcg. */
+#define GH_HEAP_GFP	(GFP_KERNEL | __GFP_NOWARN)
 
 static void gh_uspan_deferred_fn(struct work_struct *work);
 
@@ -65,7 +73,7 @@ static int fill_from_heap(struct gh_uspan *us, struct gh_heap *h)
 
 	if (us->flags & GOHEAP_SPAN_CONTIGUOUS)
 		align = rounddown_pow_of_two(us->npages);
-	us->span = gh_span_cache_alloc(h, us->npages, align, GH_SPAN_RAW, GH_USER_GFP);
+	us->span = gh_span_cache_alloc(h, us->npages, align, GH_SPAN_RAW, GH_HEAP_GFP);
 	if (!us->span)
 		return -ENOMEM;
 	for (i = 0; i < us->nr_hw; i++) {
