@@ -119,7 +119,9 @@ struct goheap_info {
  *	alignment promise; GOHEAP_SPAN_SCATTERED gives the opposite.)
  * GOHEAP_SPAN_PREFAULT: every mmap of the span is populated at mmap time,
  *	so touching it takes no page fault; without it, pages are mapped on
- *	first touch and each fault is counted (struct goheap_span_info).
+ *	first touch and each fault is counted (struct goheap_span_info). A
+ *	prefaulted mapping whose page tables are zapped (MADV_DONTNEED) is
+ *	mapped again on touch, one counted fault per hardware page.
  * GOHEAP_SPAN_SCATTERED: an experiment's baseline: the span is built from
  *	individually allocated hardware pages, not from the heap, laid out in
  *	descending physical order so that no two neighbours are physically
@@ -181,7 +183,8 @@ struct goheap_span_free {
  * @span_flags: (out) GOHEAP_SPAN_* flags the span was allocated with,
  *	plus GOHEAP_SPAN_ZEROED.
  * @faults: (out) page faults served through the span's mappings, by every
- *	process, since allocation (prefaulted mappings take none).
+ *	process, since allocation (prefaulted mappings take none until their
+ *	page tables are zapped).
  * @maps: (out) mappings (VMAs, in any process) of the span now.
  * @offset: (out) mmap offset of the span, as GOHEAP_IOC_SPAN_ALLOC returned.
  * @reserved: (in/out) zero.

@@ -1015,6 +1015,41 @@ TEST_F(dev, mmap_prefault_takes_no_fault)
 	ASSERT_EQ(0, munmap(p, a.size));
 }
 
+/*
+ * MADV_DONTNEED zaps a prefaulted mapping's page tables: the pages stay
+ * the span's (the mapping is shared), and each hardware page touched again
+ * is mapped by one counted fault, as in a demand mapping.
+ */
+TEST_F(dev, mmap_prefault_refaults_after_dontneed)
+{
+	struct goheap_span_alloc a;
+	struct goheap_span_info si;
+	size_t off, hw = 0;
+	char *p;
+
+	ASSERT_EQ(0, span_alloc(self->fd, 4, GOHEAP_SPAN_PREFAULT, &a));
+	p = map(self->fd, &a, 0, a.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	for (off = 0; off < a.size; off += self->hw)
+		p[off] = (char)(off / self->hw + 1);
+	ASSERT_EQ(0, span_info(self->fd, a.handle, &si));
+	ASSERT_EQ(0, si.faults);
+	if (madvise(p, a.size, MADV_DONTNEED)) {
+		ASSERT_EQ(ENOSYS, errno);
+		SKIP(return, "no madvise() (CONFIG_ADVISE_SYSCALLS)");
+	}
+	for (off = 0; off < a.size; off += self->hw, hw++)
+		ASSERT_EQ((char)(off / self->hw + 1), p[off]);
+	ASSERT_EQ(0, span_info(self->fd, a.handle, &si));
+	ASSERT_EQ(hw, si.faults);
+	/* Mapped again: touching costs nothing more. */
+	for (off = 0; off < a.size; off += self->hw)
+		p[off] = 0;
+	ASSERT_EQ(0, span_info(self->fd, a.handle, &si));
+	ASSERT_EQ(hw, si.faults);
+	ASSERT_EQ(0, munmap(p, a.size));
+}
+
 TEST_F(dev, mmap_new_span_is_zeroed)
 {
 	struct goheap_span_alloc a;
