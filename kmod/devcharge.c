@@ -207,10 +207,15 @@ void gh_dev_uncharge(struct gh_dev_user *du, unsigned long nr_hw)
 {
 	atomic_long_t *locked = gh_user_locked_vm(du->user, &du->pages);
 
-	atomic_long_sub(nr_hw, &gh_dev_pages);
-	atomic_long_sub(nr_hw, locked);
+	/*
+	 * The reverse of gh_dev_charge()'s order, so that the user's own
+	 * figure never exceeds the count the limit holds: even while pages
+	 * are being uncharged, user_charged stays within RLIMIT_MEMLOCK.
+	 */
 	if (locked != &du->pages)
 		atomic_long_sub(nr_hw, &du->pages);
+	atomic_long_sub(nr_hw, locked);
+	atomic_long_sub(nr_hw, &gh_dev_pages);
 	user_put(du);
 }
 
