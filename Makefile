@@ -53,11 +53,15 @@ GUEST_OUT := .build
 GUEST_CC := $(CC)
 endif
 GUEST_BINS := $(GUEST_OUT)/selftests/goheap_dev_test $(GUEST_OUT)/tools/goheap \
-	      $(GUEST_OUT)/selftests/goheap_fuzz
+	      $(GUEST_OUT)/selftests/goheap_fuzz $(GUEST_OUT)/selftests/goheap_charge_test
 
 $(GUEST_OUT)/selftests/goheap_dev_test: FORCE
 	@$(MAKE) -s -C tools/testing/selftests/goheap CC=$(GUEST_CC) \
 		OUTPUT=$(CURDIR)/$(GUEST_OUT)/selftests
+
+# The accounting tests (guest/selftests.sh): the sub-make above builds them.
+$(GUEST_OUT)/selftests/goheap_charge_test: $(GUEST_OUT)/selftests/goheap_dev_test
+	@test -x $@
 
 # The /dev/goheap fuzzer (guest/fuzz.sh). The sub-make above builds it too:
 # wait for it, so that the two never write the binary at once under -j.

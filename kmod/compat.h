@@ -38,6 +38,15 @@
  *         exists and 0 (the old per-CPU default) before
  *         (GH_HAVE_WQ_PERCPU).
  *
+ * One difference is of configuration, not version: struct user_struct has
+ * locked_vm, the per-user count of locked pages that io_uring, AF_XDP,
+ * MSG_ZEROCOPY, memfd_secret(), iommufd and s390's zPCI charge against
+ * RLIMIT_MEMLOCK, only in kernels built with one of them (the list of
+ * options is the #if around the field; the probe reads it from the header,
+ * GH_HAVE_USER_LOCKED_VM). /dev/goheap charges it where it exists, and
+ * otherwise a count of its own, which nothing else could have shared:
+ * gh_user_locked_vm().
+ *
  * One internal interface is used too, only on kernels with generic KASAN:
  * kasan_poison(), exported by mm/kasan/shadow.c but declared only in
  * mm/kasan/kasan.h, which sets the shadow of a range to one value, as the
@@ -62,6 +71,7 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/module.h>
+#include <linux/sched/user.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -106,6 +116,23 @@ static inline void gh_vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flag
 	vm_flags_clear(vma, flags);
 #else
 	vma->vm_flags &= ~flags;
+#endif
+}
+
+/* === Per-user locked memory === */
+
+/*
+ * The count of @user's locked pages that RLIMIT_MEMLOCK is checked
+ * against: user_struct's locked_vm, shared with every other subsystem that
+ * charges it; or, in a kernel built without all of them, @own, goheap's
+ * own count for the user.
+ */
+static inline atomic_long_t *gh_user_locked_vm(struct user_struct *user, atomic_long_t *own)
+{
+#ifdef GH_HAVE_USER_LOCKED_VM
+	return &user->locked_vm;
+#else
+	return own;
 #endif
 }
 

@@ -12,10 +12,13 @@
  * table only after its handle has reached user space.
  *
  * Limits: the device node is mode 0600 unless the dev_mode parameter opens
- * it up; one open file holds at most max_file_pages heap pages; callers
- * without CAP_IPC_LOCK are also held to RLIMIT_MEMLOCK (devspan.c). PFNs
- * are only for callers with CAP_SYS_ADMIN, both when the file was opened
- * (as /proc/PID/pagemap decides) and at the call.
+ * it up; one open file holds at most max_file_pages heap pages in its
+ * handle table; span memory is charged to the allocating user, against
+ * RLIMIT_MEMLOCK without CAP_IPC_LOCK, and to the module, against
+ * dev_max_bytes, until it is back (devcharge.c). PFNs are only for callers
+ * with CAP_SYS_ADMIN, and heap-wide figures only for callers with
+ * CAP_PERFMON or CAP_SYS_ADMIN, both when the file was opened (as
+ * /proc/PID/pagemap decides) and at the call.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -43,7 +46,7 @@ MODULE_PARM_DESC(max_file_pages,
 
 #define GH_DEV_FEATURES	(GOHEAP_FEAT_SPAN_CONTIGUOUS | GOHEAP_FEAT_SPAN_PREFAULT | \
 			 GOHEAP_FEAT_SPAN_SCATTERED | GOHEAP_FEAT_SPAN_INFO | \
-			 GOHEAP_FEAT_MEMSTATS)
+			 GOHEAP_FEAT_MEMSTATS | GOHEAP_FEAT_CHARGES)
 #define GH_SPAN_FLAGS	(GOHEAP_SPAN_CONTIGUOUS | GOHEAP_SPAN_PREFAULT | \
 			 GOHEAP_SPAN_SCATTERED | GOHEAP_SPAN_ZEROED)
 
@@ -91,6 +94,8 @@ GH_MS_FIELD(pcpu_span_bytes, GH_MS_PCPU_SPAN_BYTES);
 
 /* The ABI's layout, as documented (sizes are multiples of 8). */
 static_assert(sizeof(struct goheap_info) == 88);
+static_assert(offsetof(struct goheap_info, user_charged) == 56);
+static_assert(offsetof(struct goheap_info, reserved) == 80);
 static_assert(sizeof(struct goheap_span_alloc) == 48);
 static_assert(sizeof(struct goheap_span_free) == 16);
 static_assert(sizeof(struct goheap_span_info) == 88);
@@ -107,6 +112,18 @@ static unsigned int max_span_pages(const struct gh_heap *h)
 static bool may_read_pfns(const struct gh_dev_file *gf)
 {
 	return gf->pfns_ok && capable(CAP_SYS_ADMIN);
+}
+
+/* Figures about other users and the heap as a whole: as perf decides. */
+static bool may_read_heap_stats(const struct gh_dev_file *gf)
+{
+	return gf->stats_ok && (ns_capable_noaudit(&init_user_ns, CAP_PERFMON) ||
+				ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN));
+}
+
+static bool uspan_from_heap(const struct gh_uspan *us)
+{
+	return !(us->flags & GOHEAP_SPAN_SCATTERED);
 }
 
 /* Count @npages against the file's cap before allocating them. */
@@ -161,6 +178,12 @@ static long ioctl_get_info(struct gh_dev_file *gf, void __user *argp)
 	info.memstats_size = sizeof(struct goheap_memstats);
 	if (gf->pfns_ok && ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN))
 		info.caps |= GOHEAP_CAP_PFNS;
+	info.user_charged = gh_dev_user_charged();
+	if (may_read_heap_stats(gf)) {
+		info.caps |= GOHEAP_CAP_HEAP_STATS;
+		info.dev_charged = gh_dev_charged();
+	}
+	info.dev_max_bytes = gh_dev_max_bytes();
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -208,7 +231,11 @@ static long ioctl_span_alloc(struct gh_dev_file *gf, void __user *argp)
 		goto erase;
 	}
 	/* Replaces the reserved entry: allocates nothing, cannot fail. */
-	xa_store(&gf->spans, handle, us, GFP_KERNEL);
+	xa_lock(&gf->spans);
+	__xa_store(&gf->spans, handle, us, GFP_KERNEL);
+	if (uspan_from_heap(us))
+		gf->heap_pages += us->npages;
+	xa_unlock(&gf->spans);
 	return 0;
 
 erase:
@@ -240,6 +267,8 @@ static long ioctl_span_free(struct gh_dev_file *gf, void __user *argp)
 	} else {
 		__xa_erase(&gf->spans, req.handle);
 		gf->pages -= us->npages;
+		if (uspan_from_heap(us))
+			gf->heap_pages -= us->npages;
 	}
 	xa_unlock(&gf->spans);
 	if (!err)
@@ -302,10 +331,15 @@ static long ioctl_span_info(struct gh_dev_file *gf, void __user *argp)
 	return err;
 }
 
-static long ioctl_get_memstats(void __user *argp)
+/*
+ * The heap's figures for a caller that may read them; for any other, only
+ * what its file holds: HeapInuse is the bytes of the file's heap spans.
+ */
+static long ioctl_get_memstats(struct gh_dev_file *gf, void __user *argp)
 {
+	struct gh_heap *h = goheap_default_heap;
 	struct goheap_memstats_req req, rep = {};
-	u64 ms[GH_MS_NR];
+	u64 ms[GH_MS_NR] = {};
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
@@ -314,7 +348,13 @@ static long ioctl_get_memstats(void __user *argp)
 	if (!req.size || req.size % sizeof(u64))
 		return -EINVAL;
 
-	gh_read_memstats(goheap_default_heap, ms);
+	if (may_read_heap_stats(gf)) {
+		gh_read_memstats(h, ms);
+	} else {
+		xa_lock(&gf->spans);
+		ms[GH_MS_HEAP_INUSE] = (u64)gf->heap_pages << h->page_shift;
+		xa_unlock(&gf->spans);
+	}
 	rep.ptr = req.ptr;
 	rep.size = req.size;
 	rep.written = min_t(u32, req.size, sizeof(ms));
@@ -339,7 +379,7 @@ static long gh_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case GOHEAP_IOC_SPAN_INFO:
 		return ioctl_span_info(gf, argp);
 	case GOHEAP_IOC_GET_MEMSTATS:
-		return ioctl_get_memstats(argp);
+		return ioctl_get_memstats(gf, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -354,6 +394,7 @@ static int gh_dev_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	xa_init_flags(&gf->spans, XA_FLAGS_ALLOC1);
 	gf->pfns_ok = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+	gf->stats_ok = gf->pfns_ok || file_ns_capable(file, &init_user_ns, CAP_PERFMON);
 	/* misc_open() left the miscdevice here; the file's state replaces it. */
 	file->private_data = gf;
 	return 0;
@@ -404,6 +445,7 @@ int gh_dev_init(void)
 		pr_err("dev_mode %#o: only read/write bits (0666) are allowed\n", dev_mode);
 		return -EINVAL;
 	}
+	gh_dev_charge_init();
 	gh_miscdev.mode = dev_mode;
 	return misc_register(&gh_miscdev);
 }
@@ -419,4 +461,5 @@ void gh_dev_exit(void)
 {
 	misc_deregister(&gh_miscdev);
 	gh_uspan_exit();
+	gh_dev_charge_exit();
 }

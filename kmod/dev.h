@@ -14,13 +14,14 @@
  * A VMA also holds its file (vm_file), so ->release runs only after the
  * last descriptor is closed and the last mapping is gone, and the file pins
  * the module (fops.owner). When the last reference to a span goes, its
- * memory goes back: scattered pages through put_page(), heap spans to the
- * page heap, but only once nothing else holds a reference to any of their
- * pages (a GUP pin from vmsplice or O_DIRECT outlives the mapping); until
- * then the span waits on a deferred list, pinning the module.
+ * memory goes back (scattered pages to the page allocator, heap spans to the
+ * page heap), but only once nothing else holds a reference to any of its
+ * pages (a pipe's from vmsplice, or a GUP pin, outlives the mapping); until
+ * then the span waits on a deferred list, pinning the module. The span's
+ * charge (devcharge.c) lasts until that moment.
  *
  * Locking: the xa_lock of gh_dev_file.spans (a spinlock) protects the
- * handle table, gh_dev_file.pages and the check-and-erase of
+ * handle table, gh_dev_file.pages and .heap_pages and the check-and-erase of
  * GOHEAP_IOC_SPAN_FREE against ->mmap's lookup-and-map; nothing sleeps or
  * touches user memory under it. ->mmap takes it under mmap_lock. @maps only
  * goes from 0 to 1 under it; vm_ops->open increments it from a VMA that
@@ -50,7 +51,8 @@
  * @faults:	page faults served through its mappings.
  * @heap:	heap of @span.
  * @span:	the page-heap span, or NULL for a scattered span.
- * @mm:		mm charged for the pages (RLIMIT_MEMLOCK, pinned_vm), or NULL.
+ * @owner:	the user charged for the pages until they are back
+ *		(devcharge.c).
  * @deferred:	link on the deferred-free list.
  * @handle:	handle in the owning file; set before the span is published.
  * @flags:	GOHEAP_SPAN_* flags given at allocation.
@@ -68,7 +70,7 @@ struct gh_uspan {
 	atomic64_t faults;
 	struct gh_heap *heap;
 	struct gh_span *span;
-	struct mm_struct *mm;
+	struct gh_dev_user *owner;
 	struct list_head deferred;
 	u32 handle;
 	u32 flags;
@@ -85,13 +87,19 @@ struct gh_uspan {
  * @next_handle: cursor for cyclic handle allocation.
  * @pages:	heap pages of the spans in @spans, reserved before they exist;
  *		xa_lock.
+ * @heap_pages:	of those, the pages of published spans from the heap (not
+ *		scattered); xa_lock.
  * @pfns_ok:	the opener had CAP_SYS_ADMIN (PFNs also need it at call time).
+ * @stats_ok:	the opener had CAP_PERFMON or CAP_SYS_ADMIN (heap-wide
+ *		statistics also need one of them at call time).
  */
 struct gh_dev_file {
 	struct xarray spans;
 	u32 next_handle;
 	unsigned long pages;
+	unsigned long heap_pages;
 	bool pfns_ok;
+	bool stats_ok;
 };
 
 /* mmap offset (in PAGE_SIZE units) of a span's first page. */
@@ -99,6 +107,16 @@ static inline unsigned long gh_uspan_pgoff(const struct gh_uspan *us)
 {
 	return (unsigned long)us->handle << GH_DEV_PGOFF_SHIFT;
 }
+
+/* devcharge.c */
+struct gh_dev_user;
+struct gh_dev_user *gh_dev_charge(unsigned long nr_hw);
+void gh_dev_uncharge(struct gh_dev_user *du, unsigned long nr_hw);
+u64 gh_dev_user_charged(void);
+u64 gh_dev_charged(void);
+u64 gh_dev_max_bytes(void);
+void gh_dev_charge_init(void);
+void gh_dev_charge_exit(void);
 
 /* devspan.c */
 struct gh_uspan *gh_uspan_create(struct gh_heap *h, unsigned int npages, u32 flags);

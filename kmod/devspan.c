@@ -13,27 +13,30 @@
  *
  *   - Memory is zeroed before anyone can map it: heap pages are recycled
  *     from kernel objects and other users' spans.
- *   - Allocations are user-driven: GFP_KERNEL_ACCOUNT | __GFP_NOWARN, and
- *     failure is -ENOMEM, never a warning. Callers without CAP_IPC_LOCK are
- *     charged the hardware pages against RLIMIT_MEMLOCK in their mm's
- *     pinned_vm (the RDMA/VFIO convention; shown as VmPin in
- *     /proc/PID/status) until the span is gone.
- *   - A heap page goes back to the page heap only when its reference count
- *     is the heap's own again: mappings hold references until they are
- *     zapped and GUP pins (vmsplice, O_DIRECT, io_uring fixed buffers) may
- *     hold them longer. Spans with such pages wait on a deferred list,
- *     rechecked every second, and hold a module reference meanwhile.
- *     Scattered pages need no such care: put_page() leaves them to their
- *     last holder.
+ *   - Allocations are user-driven and fail with -ENOMEM, never a warning
+ *     and never the OOM killer. What is allocated for one caller, the span
+ *     descriptor and scattered pages, is charged to the caller's memory
+ *     cgroup (GH_USER_GFP), as pipe buffers are. Heap pages are not: they
+ *     come from chunks the page heap shares between kernel objects and
+ *     spans, and the page allocator's per-page memcg charge is not
+ *     exported to modules.
+ *   - Every hardware page is charged to the allocating user and to the
+ *     module (devcharge.c) from before it is allocated until it is back.
+ *   - A page goes back only when its reference count is the span's own
+ *     again: mappings hold references until they are zapped, and pipes
+ *     (vmsplice) and GUP pins (O_DIRECT, io_uring fixed buffers) may hold
+ *     them longer. Spans with such pages wait on a deferred list, rechecked
+ *     every second, and hold a module reference meanwhile. Scattered spans
+ *     wait the same way, although put_page() would leave their pages to
+ *     the last holder, so that their charge too lasts as long as their
+ *     memory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/capability.h>
 #include <linux/highmem.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -42,7 +45,10 @@
 
 #include "dev.h"
 
-#define GH_USER_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
+/* What is allocated for one caller: charged to its memcg; ENOMEM, no OOM kill. */
+#define GH_USER_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+/* Heap pages: the page heap's own chunks, not charged to a memcg. */
+#define GH_HEAP_GFP	(GFP_KERNEL | __GFP_NOWARN)
 
 static void gh_uspan_deferred_fn(struct work_struct *work);
 
@@ -60,33 +66,6 @@ static u32 count_runs(struct page **pages, u32 n)
 	return runs;
 }
 
-/* Charge @us's pages to the caller's mm, unless it has CAP_IPC_LOCK. */
-static int charge(struct gh_uspan *us)
-{
-	struct mm_struct *mm = current->mm;
-	unsigned long limit;
-
-	if (!mm || ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
-		return 0;
-	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	if (atomic64_add_return(us->nr_hw, &mm->pinned_vm) > limit) {
-		atomic64_sub(us->nr_hw, &mm->pinned_vm);
-		return -ENOMEM;
-	}
-	mmgrab(mm);
-	us->mm = mm;
-	return 0;
-}
-
-static void uncharge(struct gh_uspan *us)
-{
-	if (!us->mm)
-		return;
-	atomic64_sub(us->nr_hw, &us->mm->pinned_vm);
-	mmdrop(us->mm);
-	us->mm = NULL;
-}
-
 static int fill_from_heap(struct gh_uspan *us, struct gh_heap *h)
 {
 	unsigned int align = 1;
@@ -94,7 +73,7 @@ static int fill_from_heap(struct gh_uspan *us, struct gh_heap *h)
 
 	if (us->flags & GOHEAP_SPAN_CONTIGUOUS)
 		align = rounddown_pow_of_two(us->npages);
-	us->span = gh_span_cache_alloc(h, us->npages, align, GH_SPAN_RAW, GH_USER_GFP);
+	us->span = gh_span_cache_alloc(h, us->npages, align, GH_SPAN_RAW, GH_HEAP_GFP);
 	if (!us->span)
 		return -ENOMEM;
 	for (i = 0; i < us->nr_hw; i++) {
@@ -148,9 +127,14 @@ static int fill_scattered(struct gh_uspan *us)
  * The span starts with one reference, for the caller; its handle is set by
  * the caller before it is published.
  *
+ * The span's pages are charged to the calling task's user and to the
+ * module (gh_dev_charge()) before they are allocated, and stay charged
+ * until they are back.
+ *
  * Context: process; sleeps.
- * Return: the span, or ERR_PTR(-ENOMEM) when memory or the caller's
- * RLIMIT_MEMLOCK is exhausted, ERR_PTR(-EINTR) on a fatal signal.
+ * Return: the span, or ERR_PTR(-ENOMEM) when memory, the caller's
+ * RLIMIT_MEMLOCK or dev_max_bytes is exhausted, ERR_PTR(-EINTR) on a
+ * fatal signal; nothing is charged or allocated then.
  */
 struct gh_uspan *gh_uspan_create(struct gh_heap *h, unsigned int npages, u32 flags)
 {
@@ -169,9 +153,11 @@ struct gh_uspan *gh_uspan_create(struct gh_heap *h, unsigned int npages, u32 fla
 	us->page_shift = h->page_shift;
 	us->nr_hw = nr_hw;
 
-	err = charge(us);
-	if (err)
+	us->owner = gh_dev_charge(nr_hw);
+	if (IS_ERR(us->owner)) {
+		err = PTR_ERR(us->owner);
 		goto free;
+	}
 	if (flags & GOHEAP_SPAN_SCATTERED)
 		err = fill_scattered(us);
 	else
@@ -182,14 +168,14 @@ struct gh_uspan *gh_uspan_create(struct gh_heap *h, unsigned int npages, u32 fla
 	return us;
 
 uncharge:
-	uncharge(us);
+	gh_dev_uncharge(us->owner, nr_hw);
 free:
 	kvfree(us);
 	return ERR_PTR(err);
 }
 
-/* Does anyone besides the page heap hold a page of @us? */
-static bool heap_pages_busy(const struct gh_uspan *us)
+/* Does anyone besides the span itself hold a page of @us? */
+static bool pages_busy(const struct gh_uspan *us)
 {
 	u32 i;
 
@@ -199,9 +185,18 @@ static bool heap_pages_busy(const struct gh_uspan *us)
 	return false;
 }
 
-static void free_heap_span(struct gh_uspan *us)
+/*
+ * Nothing but @us holds its pages: give them back (to the page heap, or to
+ * the page allocator), and only then drop the charge. This is the one
+ * place where a span's memory returns.
+ */
+static void uspan_free(struct gh_uspan *us)
 {
-	gh_span_cache_free(us->heap, us->span);
+	if (us->span)
+		gh_span_cache_free(us->heap, us->span);
+	else
+		put_pages(us);
+	gh_dev_uncharge(us->owner, us->nr_hw);
 	kvfree(us);
 }
 
@@ -213,13 +208,13 @@ static void gh_uspan_deferred_fn(struct work_struct *work)
 
 	spin_lock(&gh_uspan_deferred_lock);
 	list_for_each_entry_safe(us, tmp, &gh_uspan_deferred, deferred)
-		if (!heap_pages_busy(us))
+		if (!pages_busy(us))
 			list_move(&us->deferred, &ready);
 	more = !list_empty(&gh_uspan_deferred);
 	spin_unlock(&gh_uspan_deferred_lock);
 
 	list_for_each_entry_safe(us, tmp, &ready, deferred) {
-		free_heap_span(us);
+		uspan_free(us);
 		module_put(THIS_MODULE);
 	}
 	if (more)
@@ -230,21 +225,18 @@ static void gh_uspan_deferred_fn(struct work_struct *work)
  * gh_uspan_release() - kref release: give a span's memory back.
  * @ref: the span's kref.
  *
+ * The memory and the charge go now if nothing else holds a page of the
+ * span, else from the deferred-free work once nothing does.
+ *
  * Context: process (the last reference goes in an ioctl, in ->release or
- * in vm_ops->close); takes a spinlock.
+ * in vm_ops->close); takes spinlocks.
  */
 void gh_uspan_release(struct kref *ref)
 {
 	struct gh_uspan *us = container_of(ref, struct gh_uspan, ref);
 
-	uncharge(us);
-	if (!us->span) {
-		put_pages(us);
-		kvfree(us);
-		return;
-	}
-	if (!heap_pages_busy(us)) {
-		free_heap_span(us);
+	if (!pages_busy(us)) {
+		uspan_free(us);
 		return;
 	}
 	/* Safe: whoever dropped the last reference runs in this module. */

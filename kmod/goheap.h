@@ -41,6 +41,13 @@
  *   gh_uspan_deferred_lock   spinlock, process context: the list of freed
  *                        user spans whose pages are still pinned (devspan.c);
  *                        nothing is taken under it.
+ *   gh_dev_users_lock    spinlock, process context: the users charged for
+ *                        /dev/goheap spans and their span counts
+ *                        (devcharge.c). Taken by ioctls and where a span's
+ *                        memory goes back (vm_ops->close under mmap_lock,
+ *                        ->release, the deferred-free work), after the
+ *                        allocator's locks are dropped; nothing is taken
+ *                        under it (free_uid() and kfree() come after).
  *   cpus_read_lock       gh_pcpu_drain_all() holds CPU hotplug off while it
  *                        queues and flushes one work item per online CPU
  *                        (the goheap_drain workqueue); each work item takes

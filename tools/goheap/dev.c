@@ -85,7 +85,8 @@ int dev_span_alloc(int fd, uint64_t npages, uint32_t flags, struct goheap_span_a
 	e = errno;
 	if (e == ENOMEM)
 		warnx_("span of %llu heap pages: %s (limits: max_file_pages per open file, "
-		       "RLIMIT_MEMLOCK without CAP_IPC_LOCK, max_heap_bytes)",
+		       "RLIMIT_MEMLOCK per user without CAP_IPC_LOCK, dev_max_bytes, "
+		       "max_heap_bytes)",
 		       (unsigned long long)npages, strerror(e));
 	else
 		warnx_("span of %llu heap pages: %s", (unsigned long long)npages, strerror(e));

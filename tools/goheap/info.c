@@ -27,6 +27,7 @@ static void free_params(struct dirent **params, int n)
 
 static const char *const feature_names[] = {
 	"span-contiguous", "span-prefault", "span-scattered", "span-info", "memstats",
+	"charges",
 };
 
 int cmd_info(int argc, char **argv)
@@ -69,6 +70,10 @@ int cmd_info(int argc, char **argv)
 		json_u64("max_file_pages", info.max_file_pages);
 		json_u64("memstats_size", info.memstats_size);
 		json_bool("cap_pfns", info.caps & GOHEAP_CAP_PFNS);
+		json_bool("cap_heap_stats", info.caps & GOHEAP_CAP_HEAP_STATS);
+		json_u64("user_charged", info.user_charged);
+		json_u64("dev_charged", info.dev_charged);
+		json_u64("dev_max_bytes", info.dev_max_bytes);
 		json_obj("parameters", false);
 		for (i = 0; i < (unsigned int)(np > 0 ? np : 0); i++)
 			if (!read_param(params[i]->d_name, pval, sizeof(pval)))
@@ -101,6 +106,17 @@ int cmd_info(int argc, char **argv)
 	       fmt_bytes(b2, sizeof(b2), info.max_file_pages * info.heap_page_size));
 	printf("  PFNs             %s\n", info.caps & GOHEAP_CAP_PFNS ?
 	       "shown to this caller (CAP_SYS_ADMIN)" : "withheld (needs CAP_SYS_ADMIN)");
+	printf("  heap statistics  %s\n", info.caps & GOHEAP_CAP_HEAP_STATS ?
+	       "the heap's (CAP_PERFMON or CAP_SYS_ADMIN)" :
+	       "the open file's only (the heap's need CAP_PERFMON or CAP_SYS_ADMIN)");
+	printf("  charged to you   %s (RLIMIT_MEMLOCK, without CAP_IPC_LOCK)\n",
+	       fmt_bytes(buf, sizeof(buf), info.user_charged));
+	printf("  all users        ");
+	if (info.caps & GOHEAP_CAP_HEAP_STATS)
+		printf("%s", fmt_bytes(buf, sizeof(buf), info.dev_charged));
+	else
+		printf("withheld");
+	printf(" of %s (dev_max_bytes)\n", fmt_bytes(b2, sizeof(b2), info.dev_max_bytes));
 	printf("  memstats         %u figures\n", info.memstats_size / 8);
 	printf("parameters (%s)\n", GH_PARAMS);
 	for (i = 0; i < (unsigned int)(np > 0 ? np : 0); i++)

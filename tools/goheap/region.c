@@ -126,7 +126,8 @@ static int add_spans(struct region *r, uint32_t flags, const struct goheap_info 
 		if (ioctl(r->fds[fi], GOHEAP_IOC_SPAN_ALLOC, &sa))
 			return fail(r, "span of %llu pages: %s%s", (unsigned long long)n,
 				    strerror(errno), errno == ENOMEM ?
-				    " (RLIMIT_MEMLOCK, max_file_pages or memory)" : "");
+				    " (RLIMIT_MEMLOCK, dev_max_bytes, max_file_pages or memory)" :
+				    "");
 		used[fi] += n;
 		s = &r->spans[r->nspans++];
 		s->fd = r->fds[fi];

@@ -3,8 +3,10 @@
  * goheap stats: the heap's statistics; and the debugfs parser that goheap
  * top (top.c) and goheap info (info.c) use too.
  *
- * memstats comes from GOHEAP_IOC_GET_MEMSTATS, so any user who may open
- * /dev/goheap can read it; classes, pageheap and percpu are parsed from
+ * memstats comes from GOHEAP_IOC_GET_MEMSTATS: the heap's figures for a
+ * caller with CAP_PERFMON or CAP_SYS_ADMIN, for any other only what the
+ * tool's own (empty) open file holds, which it says; classes, pageheap and
+ * percpu are parsed from
  * /sys/kernel/debug/goheap (root only), whose formats are documented in
  * Documentation/debugfs.rst. The parser is generic: "Name value" lines
  * become key/value pairs and a header line followed by rows becomes a
@@ -132,14 +134,21 @@ static int stats_memstats(void)
 	const char *group = "";
 	char v[32], b1[32], b2[32];
 	uint64_t inuse, alloc, idle, rel;
+	struct goheap_info info;
+	bool heap;
 	int fd = dev_open();
 
-	if (fd < 0 || dev_memstats(fd, &ms, &n))
+	if (fd < 0 || dev_info(fd, &info) || dev_memstats(fd, &ms, &n))
 		return EXIT_FAIL;
 	close(fd);
+	heap = info.caps & GOHEAP_CAP_HEAP_STATS;
+	if (!heap)
+		fprintf(stderr, "goheap: stats: the heap's figures need CAP_PERFMON or "
+			"CAP_SYS_ADMIN; these are an empty open file's (all 0)\n");
 	if (g.json) {
 		json_begin();
 		json_str("source", "GOHEAP_IOC_GET_MEMSTATS");
+		json_str("scope", heap ? "heap" : "file");
 		for (i = 0; i < n; i++)
 			json_u64(ms_fields[i].name, ms_get(&ms, i));
 		json_end();

@@ -7,7 +7,10 @@
  * returns, and asks how they sit in physical memory with
  * GOHEAP_IOC_SPAN_INFO. Spans belong to the open file: they go back to the
  * heap on GOHEAP_IOC_SPAN_FREE, or when the file is released (after its
- * last descriptor is closed and its last mapping is gone).
+ * last descriptor is closed and its last mapping is gone), but only once
+ * no pipe or pin holds one of their pages any more. Until then their
+ * memory is charged to the user that allocated them (struct goheap_info's
+ * @user_charged), against RLIMIT_MEMLOCK.
  *
  * Rules every command follows (Documentation/process/botching-up-ioctls.rst):
  *
@@ -20,7 +23,9 @@
  *  - An unknown command, or a known number with a different size or
  *    direction, fails with ENOTTY.
  *  - Nothing the kernel returns reveals a kernel address; physical frame
- *    numbers only reach callers with CAP_SYS_ADMIN (GOHEAP_IOC_SPAN_INFO).
+ *    numbers only reach callers with CAP_SYS_ADMIN (GOHEAP_IOC_SPAN_INFO),
+ *    and figures about other users and the heap as a whole only callers
+ *    with CAP_PERFMON or CAP_SYS_ADMIN (GOHEAP_CAP_HEAP_STATS).
  *
  * The ABI evolves by new commands, new flags and new fields taken from
  * @reserved, announced in struct goheap_info's @features; never by changing
@@ -50,9 +55,11 @@
 #define GOHEAP_FEAT_SPAN_SCATTERED	_BITUL(2)	/* GOHEAP_SPAN_SCATTERED */
 #define GOHEAP_FEAT_SPAN_INFO		_BITUL(3)	/* GOHEAP_IOC_SPAN_INFO */
 #define GOHEAP_FEAT_MEMSTATS		_BITUL(4)	/* GOHEAP_IOC_GET_MEMSTATS */
+#define GOHEAP_FEAT_CHARGES		_BITUL(5)	/* per-user charges, the cap */
 
 /* struct goheap_info's @caps: what this caller, on this file, may do. */
 #define GOHEAP_CAP_PFNS			_BITUL(0)	/* read PFNs of spans */
+#define GOHEAP_CAP_HEAP_STATS		_BITUL(1)	/* read heap-wide figures */
 
 /**
  * struct goheap_info - the handshake: version, features and limits.
@@ -68,9 +75,18 @@
  * @max_span_pages: (out) largest @npages GOHEAP_IOC_SPAN_ALLOC accepts.
  * @max_file_pages: (out) heap pages one open file may hold at once (the
  *	max_file_pages module parameter).
- * @file_pages: (out) heap pages this open file holds now.
+ * @file_pages: (out) heap pages of the spans in this open file's handle
+ *	table now (a freed span leaves it at once).
  * @memstats_size: (out) bytes of struct goheap_memstats in this kernel.
  * @caps: (out) GOHEAP_CAP_* bits granted to the caller on this file.
+ * @user_charged: (out) bytes charged to the calling task's user: every span
+ *	it allocated, through any file, in any process, from allocation until
+ *	the span's memory is back (after GOHEAP_IOC_SPAN_FREE or the file's
+ *	release, once no pipe or pin holds a page). RLIMIT_MEMLOCK applies to
+ *	it (GOHEAP_FEAT_CHARGES).
+ * @dev_charged: (out) bytes charged for all users together, which
+ *	@dev_max_bytes caps; 0 without GOHEAP_CAP_HEAP_STATS.
+ * @dev_max_bytes: (out) the dev_max_bytes module parameter.
  * @reserved: (out) zero.
  *
  * GOHEAP_IOC_GET_INFO reads nothing from user space: the whole structure is
@@ -88,7 +104,10 @@ struct goheap_info {
 	__u64 file_pages;
 	__u32 memstats_size;
 	__u32 caps;
-	__u64 reserved[4];
+	__u64 user_charged;
+	__u64 dev_charged;
+	__u64 dev_max_bytes;
+	__u64 reserved;
 };
 
 /*
@@ -100,7 +119,9 @@ struct goheap_info {
  *	alignment promise; GOHEAP_SPAN_SCATTERED gives the opposite.)
  * GOHEAP_SPAN_PREFAULT: every mmap of the span is populated at mmap time,
  *	so touching it takes no page fault; without it, pages are mapped on
- *	first touch and each fault is counted (struct goheap_span_info).
+ *	first touch and each fault is counted (struct goheap_span_info). A
+ *	prefaulted mapping whose page tables are zapped (MADV_DONTNEED) is
+ *	mapped again on touch, one counted fault per hardware page.
  * GOHEAP_SPAN_SCATTERED: an experiment's baseline: the span is built from
  *	individually allocated hardware pages, not from the heap, laid out in
  *	descending physical order so that no two neighbours are physically
@@ -162,7 +183,8 @@ struct goheap_span_free {
  * @span_flags: (out) GOHEAP_SPAN_* flags the span was allocated with,
  *	plus GOHEAP_SPAN_ZEROED.
  * @faults: (out) page faults served through the span's mappings, by every
- *	process, since allocation (prefaulted mappings take none).
+ *	process, since allocation (prefaulted mappings take none until their
+ *	page tables are zapped).
  * @maps: (out) mappings (VMAs, in any process) of the span now.
  * @offset: (out) mmap offset of the span, as GOHEAP_IOC_SPAN_ALLOC returned.
  * @reserved: (in/out) zero.
@@ -228,6 +250,11 @@ struct goheap_span_info {
  * built against an older header reads a prefix (struct
  * goheap_memstats_req). Values are a snapshot taken without stopping the
  * allocator, so figures may disagree by what changed while they were read.
+ *
+ * They describe the whole heap, kernel users' objects included, only for
+ * callers with GOHEAP_CAP_HEAP_STATS. For any other caller every figure is
+ * 0 except @heap_inuse, which is the bytes of the heap spans (not
+ * scattered ones) in the handle table of the file the command is called on.
  */
 struct goheap_memstats {
 	__u64 sys;

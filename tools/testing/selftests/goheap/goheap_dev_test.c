@@ -11,7 +11,9 @@
  * Run as root and as an unprivileged user (the device must then be opened
  * up, e.g. insmod goheap.ko dev_mode=0666). Tests that need CAP_SYS_ADMIN
  * skip without it; tests about unprivileged callers drop to uid/gid 1000
- * in a child when run as root. Without /dev/goheap every test skips.
+ * in a child when run as root. Without /dev/goheap every test skips. The
+ * accounting rule (who is charged for span memory, and until when) has its
+ * own tests, goheap_charge_test.c.
  */
 #define _GNU_SOURCE
 #include <assert.h>
@@ -143,6 +145,7 @@ FIXTURE(dev) {
 	size_t hp;		/* heap page size */
 	unsigned int hw_per_hp;
 	int privileged;		/* GOHEAP_CAP_PFNS granted */
+	int heap_stats;		/* GOHEAP_CAP_HEAP_STATS granted */
 	int param_fd;		/* a module parameter to restore, or 0 */
 	char param_old[32];
 	int param_len;
@@ -160,6 +163,7 @@ FIXTURE_SETUP(dev)
 	ASSERT_EQ((size_t)sysconf(_SC_PAGESIZE), self->hw);
 	self->hw_per_hp = self->hp / self->hw;
 	self->privileged = !!(self->info.caps & GOHEAP_CAP_PFNS);
+	self->heap_stats = !!(self->info.caps & GOHEAP_CAP_HEAP_STATS);
 }
 
 FIXTURE_TEARDOWN(dev)
@@ -185,7 +189,7 @@ TEST_F(dev, get_info)
 	ASSERT_EQ(0, i->flags);
 	ASSERT_EQ((__u64)(GOHEAP_FEAT_SPAN_CONTIGUOUS | GOHEAP_FEAT_SPAN_PREFAULT |
 			  GOHEAP_FEAT_SPAN_SCATTERED | GOHEAP_FEAT_SPAN_INFO |
-			  GOHEAP_FEAT_MEMSTATS), i->features);
+			  GOHEAP_FEAT_MEMSTATS | GOHEAP_FEAT_CHARGES), i->features);
 	/* 4 or 8 KiB heap pages; on kernels with larger pages, those pages. */
 	ASSERT_EQ((__u32)sysconf(_SC_PAGESIZE), i->hw_page_size);
 	ASSERT_TRUE(i->hw_page_size > 8192 ? i->heap_page_size == i->hw_page_size :
@@ -195,21 +199,25 @@ TEST_F(dev, get_info)
 	ASSERT_LE(1, i->max_file_pages);
 	ASSERT_EQ(0, i->file_pages);
 	ASSERT_EQ(sizeof(struct goheap_memstats), i->memstats_size);
-	/* PFNs for root (CAP_SYS_ADMIN) only. */
-	ASSERT_EQ(geteuid() == 0 ? GOHEAP_CAP_PFNS : 0, i->caps);
+	/* PFNs and heap-wide figures for root (CAP_SYS_ADMIN) only. */
+	ASSERT_EQ(geteuid() == 0 ? GOHEAP_CAP_PFNS | GOHEAP_CAP_HEAP_STATS : 0, i->caps);
+	if (!(i->caps & GOHEAP_CAP_HEAP_STATS))
+		ASSERT_EQ(0, i->dev_charged);
+	ASSERT_LE(i->user_charged, geteuid() == 0 ? i->dev_charged : ~0ULL);
+	ASSERT_EQ(0, i->reserved);
 }
 
 TEST_F(dev, get_info_reply_zeroed)
 {
 	struct goheap_info i;
-	unsigned int k;
 
 	memset(&i, FILL, sizeof(i));
 	ASSERT_EQ(0, gh_ioctl(self->fd, GOHEAP_IOC_GET_INFO, &i));
 	ASSERT_EQ(0, i.flags);
-	ASSERT_EQ(0, i.caps & ~GOHEAP_CAP_PFNS);
-	for (k = 0; k < 4; k++)
-		ASSERT_EQ(0, i.reserved[k]);
+	ASSERT_EQ(0, i.caps & ~(GOHEAP_CAP_PFNS | GOHEAP_CAP_HEAP_STATS));
+	ASSERT_EQ(0, i.reserved);
+	if (!(i.caps & GOHEAP_CAP_HEAP_STATS))
+		ASSERT_EQ(0, i.dev_charged);
 }
 
 TEST_F(dev, get_info_counts_file_pages)
@@ -555,6 +563,13 @@ TEST_F(dev, memstats)
 	ASSERT_EQ(0, gh_ioctl(self->fd, GOHEAP_IOC_GET_MEMSTATS, &r));
 	ASSERT_EQ(sizeof(ms), r.written);
 	ASSERT_EQ(sizeof(ms), r.avail);
+	if (!self->heap_stats) {
+		/* Unprivileged: the file's own heap spans, and nothing else. */
+		ASSERT_EQ(a.size, ms.heap_inuse);
+		ASSERT_EQ(0, ms.sys);
+		ASSERT_EQ(0, ms.chunks);
+		return;
+	}
 	ASSERT_LE(a.size, ms.heap_inuse);
 	ASSERT_LE(ms.heap_inuse, ms.heap_sys);
 	ASSERT_LE(ms.heap_sys, ms.sys);
@@ -589,7 +604,8 @@ TEST_F(dev, memstats_prefix)
 	ASSERT_EQ(0, gh_ioctl(self->fd, GOHEAP_IOC_GET_MEMSTATS, &r));
 	ASSERT_EQ(8, r.written);
 	ASSERT_EQ(sizeof(struct goheap_memstats), r.avail);
-	ASSERT_NE(0, buf[0]);		/* Sys */
+	/* Sys, withheld from callers without GOHEAP_CAP_HEAP_STATS */
+	ASSERT_EQ(!!self->heap_stats, buf[0] != 0);
 	ASSERT_TRUE(all_bytes(&buf[1], FILL, 3 * sizeof(buf[0])));
 }
 
@@ -999,6 +1015,41 @@ TEST_F(dev, mmap_prefault_takes_no_fault)
 	ASSERT_EQ(0, munmap(p, a.size));
 }
 
+/*
+ * MADV_DONTNEED zaps a prefaulted mapping's page tables: the pages stay
+ * the span's (the mapping is shared), and each hardware page touched again
+ * is mapped by one counted fault, as in a demand mapping.
+ */
+TEST_F(dev, mmap_prefault_refaults_after_dontneed)
+{
+	struct goheap_span_alloc a;
+	struct goheap_span_info si;
+	size_t off, hw = 0;
+	char *p;
+
+	ASSERT_EQ(0, span_alloc(self->fd, 4, GOHEAP_SPAN_PREFAULT, &a));
+	p = map(self->fd, &a, 0, a.size, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(NULL, p);
+	for (off = 0; off < a.size; off += self->hw)
+		p[off] = (char)(off / self->hw + 1);
+	ASSERT_EQ(0, span_info(self->fd, a.handle, &si));
+	ASSERT_EQ(0, si.faults);
+	if (madvise(p, a.size, MADV_DONTNEED)) {
+		ASSERT_EQ(ENOSYS, errno);
+		SKIP(return, "no madvise() (CONFIG_ADVISE_SYSCALLS)");
+	}
+	for (off = 0; off < a.size; off += self->hw, hw++)
+		ASSERT_EQ((char)(off / self->hw + 1), p[off]);
+	ASSERT_EQ(0, span_info(self->fd, a.handle, &si));
+	ASSERT_EQ(hw, si.faults);
+	/* Mapped again: touching costs nothing more. */
+	for (off = 0; off < a.size; off += self->hw)
+		p[off] = 0;
+	ASSERT_EQ(0, span_info(self->fd, a.handle, &si));
+	ASSERT_EQ(hw, si.faults);
+	ASSERT_EQ(0, munmap(p, a.size));
+}
+
 TEST_F(dev, mmap_new_span_is_zeroed)
 {
 	struct goheap_span_alloc a;
@@ -1205,15 +1256,25 @@ TEST_F(dev, mmap_scattered_span)
 	ASSERT_EQ(2 * si.hw_pages, si.faults);	/* each page, in each mapping */
 }
 
+/* Bytes charged to the caller's user (GET_INFO), or ~0 on error. */
+static __u64 user_charged(int fd)
+{
+	struct goheap_info i;
+
+	return gh_ioctl(fd, GOHEAP_IOC_GET_INFO, &i) ? ~0ULL : i.user_charged;
+}
+
 /*
  * A page pinned by someone else (here a pipe, through vmsplice) outlives
  * the mapping and the span: the span is freed, but its memory goes back
- * to the heap only when the pin is gone.
+ * to the heap, and its charge goes, only when the pin is gone. (HeapInuse
+ * is the heap's only with GOHEAP_CAP_HEAP_STATS; goheap_charge_test.c has
+ * the rest of the accounting.)
  */
 TEST_F(dev, pinned_page_delays_return_to_heap)
 {
+	__u64 with_span = 0, after = 0, charged, uafter = 0;
 	struct goheap_span_alloc a;
-	__u64 with_span, after;
 	struct iovec iov;
 	char buf[64];
 	int pfd[2], tries;
@@ -1223,28 +1284,37 @@ TEST_F(dev, pinned_page_delays_return_to_heap)
 	p = map(self->fd, &a, 0, a.size, PROT_READ | PROT_WRITE, MAP_SHARED);
 	ASSERT_NE(NULL, p);
 	memset(p, 'X', a.size);
-	with_span = heap_inuse(self->fd);
-	ASSERT_LE(a.size, with_span);
+	if (self->heap_stats) {
+		with_span = heap_inuse(self->fd);
+		ASSERT_LE(a.size, with_span);
+	}
+	charged = user_charged(self->fd);
+	ASSERT_LE(a.size, charged);
 	ASSERT_EQ(0, pipe(pfd));
 	iov.iov_base = p;
 	iov.iov_len = sizeof(buf);
 	ASSERT_EQ((ssize_t)sizeof(buf), vmsplice(pfd[1], &iov, 1, 0));
 	ASSERT_EQ(0, munmap(p, a.size));
 	ASSERT_EQ(0, span_free(self->fd, a.handle));
-	/* Freed, but its page is still the pipe's: not back in the heap. */
-	ASSERT_EQ(with_span, heap_inuse(self->fd));
+	/* Freed, but its page is still the pipe's: not back, still charged. */
+	if (self->heap_stats)
+		ASSERT_EQ(with_span, heap_inuse(self->fd));
+	ASSERT_EQ(charged, user_charged(self->fd));
 	ASSERT_EQ((ssize_t)sizeof(buf), read(pfd[0], buf, sizeof(buf)));
 	ASSERT_TRUE(all_bytes(buf, 'X', sizeof(buf)));
 	close(pfd[0]);
 	close(pfd[1]);
 	/* The deferred free retries every second. */
 	for (tries = 0; tries < 50; tries++) {
-		after = heap_inuse(self->fd);
-		if (after <= with_span - a.size)
+		after = self->heap_stats ? heap_inuse(self->fd) : 0;
+		uafter = user_charged(self->fd);
+		if (after <= with_span - a.size && uafter == charged - a.size)
 			break;
 		usleep(100000);
 	}
-	ASSERT_GE(with_span - a.size, after);
+	if (self->heap_stats)
+		ASSERT_GE(with_span - a.size, after);
+	ASSERT_EQ(charged - a.size, uafter);
 }
 
 struct race {

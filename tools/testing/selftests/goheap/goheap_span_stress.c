@@ -23,11 +23,17 @@
  *   leave    the span stays mapped and allocated; every 16 spans the file
  *            is closed with such spans still mapped, and they are
  *            unmapped afterwards (the last unmap releases the file);
- *            whatever is left at the end goes at exit.
+ *            whatever is left at the end goes at exit;
+ *   orphans  (besides a plain one) children allocate spans on the shared
+ *            file and exit without freeing them: the spans stay with the
+ *            file, GET_INFO's user_charged must count them still, and the
+ *            parent frees them.
  *
  * The file is reopened every 16 spans. ENOMEM from GOHEAP_IOC_SPAN_ALLOC
- * (memory pressure, the per-file cap) is counted, not an error. Prints one
- * line, "goheap_span_stress: ... errors N", and exits 1 if N > 0.
+ * (memory pressure, the per-file cap, RLIMIT_MEMLOCK of a user whose
+ * processes hold too much between them, dev_max_bytes) is counted, not an
+ * error. Prints one line, "goheap_span_stress: ... errors N", and exits 1
+ * if N > 0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,6 +56,7 @@
 #define HW_PAGE		hw_page
 static unsigned long hw_page;
 #define LEFT_MAX	8	/* "leave" spans held by one open file */
+#define ORPHANS_MAX	4	/* children of one "orphans" round */
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 /* As the kernel's <linux/compiler_attributes.h> has it (GCC 7 and later). */
@@ -62,7 +69,7 @@ struct span {
 };
 
 static unsigned long n_spans, n_pages, n_forks, n_kills, n_ebusy, n_enomem, n_left;
-static unsigned long n_reopens, errors;
+static unsigned long n_reopens, n_orphans, errors;
 static uint64_t rnd_state;
 
 static uint32_t rnd(uint32_t n)
@@ -236,6 +243,72 @@ static void do_kill(int fd, struct span *s)
 	unmap_and_free(fd, s);
 }
 
+/* What an "orphans" child reports: the span it left, or handle 0 after ENOMEM. */
+struct orphan {
+	uint32_t handle;
+	uint64_t size;
+};
+
+static void do_orphans(int fd, const struct goheap_info *info)
+{
+	struct orphan o[ORPHANS_MAX];
+	unsigned int n = 1 + rnd(ORPHANS_MAX), got = 0, i;
+	struct goheap_info now;
+	uint64_t bytes = 0;
+	int p[2];
+
+	if (pipe(p)) {
+		record_error("pipe: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct goheap_span_alloc a = { .npages = 1 + rnd(4) };
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			record_error("fork: %s", strerror(errno));
+			break;
+		}
+		if (!pid) {
+			struct orphan mine = { 0, 0 };
+
+			if (!ioctl(fd, GOHEAP_IOC_SPAN_ALLOC, &a))
+				mine = (struct orphan){ a.handle, a.size };
+			else if (errno != ENOMEM)
+				_exit(1);
+			/* Exit with the span allocated: it is the file's. */
+			_exit(write(p[1], &mine, sizeof(mine)) == sizeof(mine) ? 0 : 1);
+		}
+		n_forks++;
+		reap(pid, 0);
+		if (read(p[0], &o[got], sizeof(o[got])) != sizeof(o[got])) {
+			record_error("orphan child %d said nothing", pid);
+			continue;
+		}
+		if (!o[got].handle) {
+			n_enomem++;
+			continue;
+		}
+		bytes += o[got++].size;
+	}
+	close(p[0]);
+	close(p[1]);
+	/* Their processes are gone; the charge is the user's and stays. */
+	if (got && (info->features & GOHEAP_FEAT_CHARGES)) {
+		if (ioctl(fd, GOHEAP_IOC_GET_INFO, &now))
+			record_error("GOHEAP_IOC_GET_INFO: %s", strerror(errno));
+		else if (now.user_charged < bytes)
+			record_error("user_charged %llu B, below the %llu B of spans that "
+				     "exited children left", (unsigned long long)now.user_charged,
+				     (unsigned long long)bytes);
+	}
+	for (i = 0; i < got; i++)
+		if (span_free(fd, o[i].handle))
+			record_error("free span %u an exited child left: %s", o[i].handle,
+				     strerror(errno));
+	n_orphans += got;
+}
+
 static const uint32_t flag_choice[] = {
 	0, GOHEAP_SPAN_PREFAULT, GOHEAP_SPAN_CONTIGUOUS,
 	GOHEAP_SPAN_CONTIGUOUS | GOHEAP_SPAN_PREFAULT, GOHEAP_SPAN_ZEROED,
@@ -353,6 +426,11 @@ int main(int argc, char **argv)
 				break;
 			}
 			fallthrough;
+		case 6:
+			check(&s, 0, -1);
+			unmap_and_free(fd, &s);
+			do_orphans(fd, &info);
+			break;
 		default:
 			check(&s, 0, -1);
 			unmap_and_free(fd, &s);
@@ -360,8 +438,10 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("goheap_span_stress: %lu spans (%lu heap pages), %lu forks, %lu children killed, "
-	       "%lu EBUSY, %lu ENOMEM, %lu left mapped, %lu reopens, errors %lu\n",
-	       n_spans, n_pages, n_forks, n_kills, n_ebusy, n_enomem, n_left, n_reopens, errors);
+	       "%lu EBUSY, %lu ENOMEM, %lu left mapped, %lu reopens, "
+	       "%lu left by exited children, errors %lu\n",
+	       n_spans, n_pages, n_forks, n_kills, n_ebusy, n_enomem, n_left, n_reopens,
+	       n_orphans, errors);
 	/* Whatever is still mapped or allocated goes with the process. */
 	return errors ? 1 : 0;
 }

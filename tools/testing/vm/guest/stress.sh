@@ -13,9 +13,12 @@
 #   - a memory hog takes 30 to 60 % of MemAvailable, touches it, holds it
 #     a second and exits, over and over;
 #   - user processes allocate, map, touch and unmap spans of /dev/goheap,
-#     fork, get killed and exit: two loops of goheap_span_stress runs, each
-#     also running the goheap tool (a span held by a process killed with
-#     SIGKILL, and "span run").
+#     fork, get killed and exit, and leave spans in a shared file from
+#     children that exit: two loops of goheap_span_stress runs as root,
+#     each also running the goheap tool (a span held by a process killed
+#     with SIGKILL, and "span run"), and one as uid 1000, whose processes
+#     share one RLIMIT_MEMLOCK between them (/dev/goheap is opened up to
+#     0666 for it).
 #
 # SECONDS is read from /goheap/stress-seconds (make check's debug guest
 # ships 60, make stress 600 unless told otherwise), else 20; the seed from
@@ -25,7 +28,9 @@
 # no OOM kill; every CPU is online; with the caches drained (drop_caches),
 # memstats balance: HeapObjects 0, Mallocs = Frees, nothing cached, no heap
 # page in a span (HeapInuse back to the fresh heap's), every misuse counter
-# 0; validate finds the metadata consistent; both modules unload.
+# 0; nothing charged to any user (GET_INFO's dev_charged, and uid 1000's
+# user_charged, 0); validate finds the metadata consistent; both modules
+# unload.
 . /goheap/testlib.sh
 
 D=/sys/kernel/debug/goheap
@@ -139,6 +144,48 @@ span_loop() {
 	echo "$n $bad $k $nomem" >$T.span.$1
 }
 
+# user_span_loop ID - the same goheap_span_stress runs as uid 1000, whose
+# processes share one user charge and one RLIMIT_MEMLOCK.
+user_span_loop() {
+	n=0 bad=0
+	while [ ! -e $STOP ]; do
+		n=$((n + 1))
+		# as_user's su would take the options for its own: wrap them.
+		printf '#!/bin/sh\nexec %s -t 2 -p 8 -s %s\n' $SPANS $((seed + $1 * 100000 + n)) \
+			>$T.user.$1.sh
+		chmod 0755 $T.user.$1.sh
+		as_user $T.user.$1.sh >>$T.spans.$1 2>&1 || {
+			echo "error: goheap_span_stress (uid 1000) exit status $?" >>$T.spans.$1
+			bad=$((bad + 1))
+		}
+	done
+	echo "$n $bad 0 0" >$T.span.$1
+}
+
+# info_num WHO KEY - KEY of goheap info --json, run as root or as uid 1000.
+info_num() {
+	if [ "$1" = root ]; then
+		$G info --json
+	else
+		printf '#!/bin/sh\nexec %s info --json\n' $G >$T.info.sh
+		chmod 0755 $T.info.sh
+		as_user $T.info.sh
+	fi | sed -n "s/.*\"$2\": \([0-9]*\).*/\1/p" | head -n 1
+}
+
+# nothing_charged - no span memory is charged to anyone any more (a span a
+# pipe held goes back from a work item that runs every second: 5 s at most).
+nothing_charged() {
+	t=0
+	while [ "$(info_num root dev_charged)" != 0 ] && [ $t -lt 5 ]; do
+		sleep 1
+		t=$((t + 1))
+	done
+	d=$(info_num root dev_charged) u=$(info_num user user_charged)
+	echo "dev_charged $d B, uid 1000's user_charged $u B"
+	[ "$d" = 0 ] && [ "$u" = 0 ]
+}
+
 # memstats_clean - the heap balances: every object freed, nothing cached,
 # no page in a span beyond the fresh heap's, no misuse counted.
 memstats_clean() {
@@ -161,6 +208,8 @@ memstats_clean() {
 rm -f $T.*
 echo "    $secs s of load, seed $seed, $(grep -c '^processor' /proc/cpuinfo) CPUs"
 grep -q '^goheap ' /proc/modules || check "insmod goheap.ko" insmod /goheap/goheap.ko
+# For the uid 1000 loop; the node goes with the module.
+chmod 0666 /dev/goheap
 cp $D/memstats $T.before
 inuse0=$(stat HeapInuse)
 HP=$(hp_cpus)
@@ -171,6 +220,7 @@ hog_loop &
 if [ -x $SPANS ]; then
 	span_loop 1 &
 	span_loop 2 &
+	user_span_loop 3 &
 fi
 start=$(date +%s)
 check "goheap_stress: $secs s of load, no error" \
@@ -201,13 +251,13 @@ check "memory hog ran during the load" test "$n" -gt 0
 check "no OOM kill" sh -c '! dmesg | grep -E "Out of memory|invoked oom-killer"'
 if [ -x $SPANS ]; then
 	runs=0 bad=0 kills=0 nomem=0
-	for i in 1 2; do
+	for i in 1 2 3; do
 		read -r n b k m <$T.span.$i
 		runs=$((runs + n)) bad=$((bad + b)) kills=$((kills + k)) nomem=$((nomem + m))
 	done
 	cat $T.spans.* | awk -v runs=$runs -v kills=$kills -v nomem=$nomem '
-		/^goheap_span_stress: [0-9]/ { s += $2; f += $7; k += $9; b += $12; e += $14; l += $16 }
-		END { printf "    user processes: %d goheap_span_stress runs: %d spans, %d forks (%d children killed), %d frees refused (EBUSY) while a child mapped the span, %d span allocations refused (ENOMEM), %d left mapped at close or exit; %d goheap tool runs killed holding a span, %d span runs refused (ENOMEM)\n", runs, s, f, k, b, e, l, kills, nomem }'
+		/^goheap_span_stress: [0-9]/ { s += $2; f += $7; k += $9; b += $12; e += $14; l += $16; o += $21 }
+		END { printf "    user processes: %d goheap_span_stress runs (a third as uid 1000): %d spans, %d forks (%d children killed), %d frees refused (EBUSY) while a child mapped the span, %d span allocations refused (ENOMEM), %d left mapped at close or exit, %d left by exited children; %d goheap tool runs killed holding a span, %d span runs refused (ENOMEM)\n", runs, s, f, k, b, e, l, o, kills, nomem }'
 	grep -h 'error:' $T.spans.* | head -n 10 | sed 's/^/    /'
 	check "user processes: spans mapped, forked, killed; no error" test "$bad" = 0 -a "$runs" -gt 0
 else
@@ -217,6 +267,11 @@ fi
 # The shrinker drains every CPU's cache and every transfer cache.
 echo 3 >/proc/sys/vm/drop_caches
 check "memstats balance after the load (caches drained)" memstats_clean
+if [ -x $G ]; then
+	check "nothing charged to any user after the load" nothing_charged
+else
+	skip "nothing charged to any user after the load" "$G not shipped"
+fi
 check "validate: 0 errors after the load" validate_clean
 echo "    memstats before -> after:"
 awk 'NR == FNR { a[$1] = $2; next } { printf "    %-22s %12s -> %s\n", $1, a[$1], $2 }' \

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * goheap_fuzz: the kernel's views against the model. The ioctl wrapper,
- * HeapInuse from GET_MEMSTATS, the goheap VMAs of /proc/self/maps, mincore(),
- * VmPin, SPAN_INFO's maps and faults and GET_INFO's file_pages, all compared
- * by check_all() (and the "check" operation).
+ * HeapInuse from GET_MEMSTATS (when it is the heap's), the goheap VMAs of
+ * /proc/self/maps, mincore(), VmPin (always 0: nothing is charged to an
+ * mm), SPAN_INFO's maps and faults and GET_INFO's file_pages and
+ * user_charged, all compared by check_all() (and the "check" operation).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,17 +35,46 @@ uint64_t heap_inuse(int fd)
 	return msbuf.heap_inuse;
 }
 
-/* HeapInuse within what the model allows (only without a child alive). */
+/*
+ * HeapInuse within what the model allows (only without a child alive, and
+ * only when GET_MEMSTATS shows the heap's).
+ */
 void check_heap(const char *when, uint64_t inuse)
 {
 	uint64_t lo = base_inuse + live_bytes(true), hi = lo + ghost_bytes();
 
-	if (in_child)
+	if (in_child || !heap_stats)
 		return;
 	if (inuse < lo || inuse > hi)
 		fail("%s: HeapInuse %" PRIu64 " B, want %" PRIu64 " B (start %" PRIu64
 		     " + live heap spans %" PRIu64 ")%s", when, inuse, lo, base_inuse,
 		     lo - base_inuse, hi > lo ? " + pinned by pipes" : "");
+}
+
+uint64_t user_charged(int fd)
+{
+	struct goheap_info gi;
+	int err = xioctl(fd, GOHEAP_IOC_GET_INFO, &gi);
+
+	if (err)
+		fail("GET_INFO, for the user's charge: %s", errname(err));
+	return gi.user_charged;
+}
+
+/*
+ * The user's charge within what the model allows: every live span, plus
+ * freed ones a pipe may still hold (only without a child alive).
+ */
+void check_user(const char *when, uint64_t charged)
+{
+	uint64_t lo = base_user + user_pages() * PAGE, hi = lo + ghost_charge();
+
+	if (in_child)
+		return;
+	if (charged < lo || charged > hi)
+		fail("%s: user_charged %" PRIu64 " B, want %" PRIu64 " B (start %" PRIu64
+		     " + live spans %" PRIu64 ")%s", when, charged, lo, base_user,
+		     lo - base_user, hi > lo ? " + pinned by pipes" : "");
 }
 
 static char mapsbuf[1 << 18];
@@ -204,19 +234,21 @@ void check_all(const char *when)
 			     (unsigned long long)gi.file_pages, files[f].pages);
 	}
 
-	/* RLIMIT_MEMLOCK charge */
+	/* The charge is the user's, never the mm's. */
 	pin = vmpin_kb();
-	if (pin >= 0 && (uint64_t)pin != pinned_pages() * (PAGE / 1024))
-		fail("%s: VmPin %ld kB, want %" PRIu64 " kB", when, pin,
-		     pinned_pages() * (PAGE / 1024));
+	if (pin > 0)
+		fail("%s: VmPin %ld kB, want 0", when, pin);
 
-	if (!in_child)
+	if (!in_child) {
+		check_user(when, user_charged(statfd));
 		check_heap(when, heap_inuse(statfd));
+	}
 }
 
 bool op_check(void)
 {
-	desc("check /proc/self/maps, mincore, SPAN_INFO, GET_INFO, VmPin, HeapInuse");
+	desc("check /proc/self/maps, mincore, SPAN_INFO, GET_INFO, VmPin, user_charged, "
+	     "HeapInuse");
 	check_all("check");
 	result(0);
 	return true;

@@ -45,10 +45,8 @@ static void become_child(bool killable)
 	for (f = 0; f < MAX_FILES; f++)
 		if (files[f].used)
 			files[f].ext = 1;
-	for (s = 0; s < MAX_SPANS; s++) {
+	for (s = 0; s < MAX_SPANS; s++)
 		spans[s].ext_vmas = killable ? -1 : spans[s].nvmas;
-		spans[s].charged = false;
-	}
 	for (v = 0; v < MAX_VMAS; v++) {
 		if (!vmas[v].used)
 			continue;

@@ -91,7 +91,7 @@ extern unsigned long page_size;	/* main.c */
 #define GHOST_SECS	15.0		/* a freed, pinned span is back by then */
 #define ALL_FEATURES	(GOHEAP_FEAT_SPAN_CONTIGUOUS | GOHEAP_FEAT_SPAN_PREFAULT | \
 			 GOHEAP_FEAT_SPAN_SCATTERED | GOHEAP_FEAT_SPAN_INFO | \
-			 GOHEAP_FEAT_MEMSTATS)
+			 GOHEAP_FEAT_MEMSTATS | GOHEAP_FEAT_CHARGES)
 #define SPAN_FLAGS	(GOHEAP_SPAN_CONTIGUOUS | GOHEAP_SPAN_PREFAULT | \
 			 GOHEAP_SPAN_SCATTERED | GOHEAP_SPAN_ZEROED)
 
@@ -151,7 +151,6 @@ struct mspan {
 	uint32_t flags;
 	int nvmas;		/* VMAs mapping it in this process */
 	int ext_vmas;		/* VMAs in another process; -1: unknown */
-	bool charged;		/* charged to this process's RLIMIT_MEMLOCK */
 };
 
 struct mvma {
@@ -182,10 +181,11 @@ struct mpipe {
 	size_t len;
 };
 
-/* A freed heap span whose memory a pipe may still hold. */
+/* Freed spans whose memory a pipe may still hold. */
 struct ghost {
 	bool used;
-	uint64_t bytes;
+	uint64_t bytes;		/* of heap spans: in HeapInuse */
+	uint64_t charge;	/* of all of them: charged to the user */
 	int npipes;
 	double since;		/* last pipe closed */
 };
@@ -250,10 +250,11 @@ extern struct ghost ghosts[MAX_GHOSTS];
 extern struct shared *sh;
 extern size_t hp;
 extern unsigned int hw_per_hp, max_span;
-extern bool cap_admin, cap_ipc_lock, dev_noexec, mincore_ok, have_madvise, mem_force, mremap_multi;
+extern bool cap_admin, cap_ipc_lock, heap_stats, dev_noexec, mincore_ok, have_madvise, mem_force,
+	mremap_multi;
 extern uint64_t cap_pages;
 extern uint64_t memlock;
-extern uint64_t base_inuse;
+extern uint64_t base_inuse, base_user;
 extern int statfd, nullfd, memfd, nthfd;
 extern int scratch[2];
 extern char *guard;
@@ -265,8 +266,10 @@ uint32_t new_stamp(void);
 uint64_t memlock_pages(void);
 bool heap_span(int s);
 uint64_t live_bytes(bool heap_only);
-uint64_t pinned_pages(void);
+uint64_t user_pages(void);
+uint64_t file_heap_bytes(int f);
 uint64_t ghost_bytes(void);
+uint64_t ghost_charge(void);
 int file_vmas(int f);
 int span_by_handle(int f, uint64_t h);
 uint32_t predict_handle(int f);
@@ -313,6 +316,8 @@ int other_reader(int s, uint32_t i, int not, uint32_t *pg);
 int xioctl(int fd, unsigned long cmd, void *arg);
 uint64_t heap_inuse(int fd);
 void check_heap(const char *when, uint64_t inuse);
+uint64_t user_charged(int fd);
+void check_user(const char *when, uint64_t charged);
 long vmpin_kb(void);
 void span_info_raw(int fdnum, int s, struct goheap_span_info *si);
 void check_span_counts(int s, const struct goheap_span_info *si);

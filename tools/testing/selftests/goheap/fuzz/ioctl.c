@@ -190,7 +190,7 @@ bool op_get_info(void)
 {
 	struct goheap_info gi, buf;
 	struct argp a;
-	int i = pick_fd(), f, err, want, k;
+	int i = pick_fd(), f, err, want;
 
 	if (i < 0)
 		return false;
@@ -210,7 +210,8 @@ bool op_get_info(void)
 	    gi.heap_page_size != hp || gi.hw_page_size != PAGE || gi.nr_size_classes != 66 ||
 	    gi.max_span_pages != max_span || gi.max_file_pages != cap_pages ||
 	    gi.file_pages != files[f].pages || gi.memstats_size != sizeof(struct goheap_memstats) ||
-	    gi.caps != (cap_admin ? GOHEAP_CAP_PFNS : 0))
+	    gi.caps != ((cap_admin ? GOHEAP_CAP_PFNS : 0) |
+			(heap_stats ? GOHEAP_CAP_HEAP_STATS : 0)))
 		fail("GET_INFO: abi %u flags %#x features %#llx page %u/%u classes %u max_span %u "
 		     "max_file %llu file_pages %llu (want %" PRIu64 ", cap %" PRIu64 ") "
 		     "memstats %u caps %#x",
@@ -218,10 +219,13 @@ bool op_get_info(void)
 		     gi.hw_page_size, gi.nr_size_classes, gi.max_span_pages,
 		     (unsigned long long)gi.max_file_pages, (unsigned long long)gi.file_pages,
 		     files[f].pages, cap_pages, gi.memstats_size, gi.caps);
-	for (k = 0; k < 4; k++)
-		if (gi.reserved[k])
-			fail("GET_INFO: reserved[%d] = %#llx", k,
-			     (unsigned long long)gi.reserved[k]);
+	if (gi.reserved)
+		fail("GET_INFO: reserved = %#llx", (unsigned long long)gi.reserved);
+	/* All users' charge: ours at least, and only for those who may see it. */
+	if (heap_stats ? gi.dev_charged < gi.user_charged : gi.dev_charged != 0)
+		fail("GET_INFO: dev_charged %llu, user_charged %llu",
+		     (unsigned long long)gi.dev_charged, (unsigned long long)gi.user_charged);
+	check_user("GET_INFO", gi.user_charged);
 	return true;
 }
 
@@ -269,7 +273,8 @@ int alloc_predict(int f, const struct goheap_span_alloc *req)
 		return EINVAL;
 	if (files[f].pages + req->npages > cap_pages)
 		return ENOMEM;
-	if (!cap_ipc_lock && pinned_pages() + req->npages * hw_per_hp > memlock_pages())
+	/* The user's charge is at least the model's (pinned freed spans add to it). */
+	if (!cap_ipc_lock && user_pages() + req->npages * hw_per_hp > memlock_pages())
 		return ENOMEM;
 	return 0;
 }
@@ -283,7 +288,7 @@ int span_new(int f, const struct goheap_span_alloc *rep)
 		fail("model: out of span slots");
 	spans[s] = (struct mspan){ .used = true, .file = f, .handle = rep->handle,
 				   .npages = rep->npages, .nr_hw = rep->npages * hw_per_hp,
-				   .flags = rep->flags, .charged = !cap_ipc_lock };
+				   .flags = rep->flags };
 	memset(sh->stamps[s], 0, sizeof(sh->stamps[s]));
 	sh->faults_lo[s] = 0;
 	sh->faults_hi[s] = 0;
@@ -582,6 +587,20 @@ bool op_span_info(void)
 
 static unsigned char msbig[sizeof(struct goheap_memstats) + 64];
 
+/* Without GOHEAP_CAP_HEAP_STATS: the file's heap spans in HeapInuse, nothing else. */
+static void check_file_stats(int f, const uint64_t *ms)
+{
+	size_t inuse = offsetof(struct goheap_memstats, heap_inuse) / sizeof(*ms), k;
+
+	if (ms[inuse] != file_heap_bytes(f))
+		fail("GET_MEMSTATS without heap statistics: HeapInuse %" PRIu64 " B, want the "
+		     "file's heap spans, %" PRIu64 " B", ms[inuse], file_heap_bytes(f));
+	for (k = 0; k < sizeof(struct goheap_memstats) / sizeof(*ms); k++)
+		if (k != inuse && ms[k])
+			fail("GET_MEMSTATS without heap statistics: figure %zu is %" PRIu64, k,
+			     ms[k]);
+}
+
 bool op_memstats(void)
 {
 	struct goheap_memstats_req req = { 0 }, rep, buf;
@@ -656,8 +675,10 @@ bool op_memstats(void)
 			if (msbig[k] != 0xA5)
 				fail("GET_MEMSTATS wrote byte %" PRIu64 " beyond written = %u", k,
 				     written);
-		if (written == avail)
+		if (written == avail && heap_stats)
 			check_heap("GET_MEMSTATS", ((struct goheap_memstats *)msbig)->heap_inuse);
+		else if (written == avail && !in_child)
+			check_file_stats(fds[i].file, (const uint64_t *)msbig);
 	}
 	return true;
 }

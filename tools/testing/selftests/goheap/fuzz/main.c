@@ -10,7 +10,7 @@
  *
  *   - open files and their descriptors (dup, close), each file's handle
  *     cursor (handles are predicted exactly) and heap pages;
- *   - spans: handle, size, flags, RLIMIT_MEMLOCK charge, the page faults
+ *   - spans: handle, size, flags (each charged to the user), the page faults
  *     they served (an interval: exact unless a killed child or an injected
  *     failure makes it uncertain) and the content of every hardware page
  *     (a stamp: 0 is zeroed, any other value a pattern the fuzzer wrote);
@@ -21,9 +21,11 @@
  * EBUSY, EPERM, EFAULT, ENOTTY, EACCES, EOVERFLOW, EEXIST, EOPNOTSUPP,
  * EAGAIN), ENOMEM exactly where max_file_pages or RLIMIT_MEMLOCK require it;
  * ENOMEM where the model expects success is tolerated (memory may be short)
- * and counted. SPAN_INFO's maps and faults, GET_INFO's file_pages,
- * /proc/self/maps, mincore(), VmPin and HeapInuse are compared with the
- * model. fork() children check and change the inherited mappings, or are
+ * and counted. SPAN_INFO's maps and faults, GET_INFO's file_pages and
+ * user_charged (every live span, plus freed ones a pipe may still hold),
+ * /proc/self/maps, mincore(), VmPin (always 0) and HeapInuse (the heap's
+ * with CAP_PERFMON or CAP_SYS_ADMIN, else the file's) are compared with
+ * the model. fork() children check and change the inherited mappings, or are
  * killed with SIGKILL in the middle of their work; a timer interrupts
  * everything with SIGALRM, and no call may fail with EINTR for it. With
  * /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION), allocation failures
@@ -239,10 +241,11 @@ int main(int argc, char **argv)
 		snprintf(cur, sizeof(cur), "%" PRIu64, memlock);
 	printf("fuzz: heap page %zu B, max span %u pages, max_file_pages %" PRIu64 ", "
 	       "RLIMIT_MEMLOCK %s, CAP_SYS_ADMIN %d, CAP_IPC_LOCK %d, fail-nth %s, madvise %s, "
-	       "/proc/self/mem forced %s, multi-VMA mremap %s, HeapInuse at start %" PRIu64 " B\n",
+	       "/proc/self/mem forced %s, multi-VMA mremap %s, HeapInuse at start %" PRIu64 " B%s, "
+	       "user_charged %" PRIu64 " B\n",
 	       hp, max_span, cap_pages, cur, cap_admin, cap_ipc_lock, nthfd >= 0 ? "yes" : "no",
 	       have_madvise ? "yes" : "no", mem_force ? "yes" : "no", mremap_multi ? "yes" : "no",
-	       base_inuse);
+	       base_inuse, heap_stats ? "" : " (a file's)", base_user);
 	t0 = now();
 	while (opno < maxops && now() - t0 < secs) {
 		opno++;

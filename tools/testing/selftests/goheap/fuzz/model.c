@@ -26,10 +26,11 @@ static uint32_t stamp_seq;
 /* The environment */
 size_t hp;			/* heap page size */
 unsigned int hw_per_hp, max_span;
-bool cap_admin, cap_ipc_lock, dev_noexec, mincore_ok, have_madvise, mem_force, mremap_multi;
+bool cap_admin, cap_ipc_lock, heap_stats, dev_noexec, mincore_ok, have_madvise, mem_force,
+	mremap_multi;
 uint64_t cap_pages;		/* max_file_pages */
 uint64_t memlock;		/* RLIMIT_MEMLOCK soft limit, bytes */
-uint64_t base_inuse;
+uint64_t base_inuse, base_user;
 int statfd = -1, nullfd = -1, memfd = -1, nthfd = -1;
 int scratch[2] = { -1, -1 };
 char *guard;			/* [RW page][PROT_NONE page][RO page] */
@@ -93,20 +94,36 @@ uint64_t live_bytes(bool heap_only)
 	return n;
 }
 
-/* Hardware pages charged to this process's pinned_vm. */
-uint64_t pinned_pages(void)
+/*
+ * Hardware pages of the live spans, all charged to our user (with
+ * CAP_IPC_LOCK too); a child's view includes its parent's, which stay
+ * alive while it runs.
+ */
+uint64_t user_pages(void)
 {
 	uint64_t n = 0;
 	int s;
 
 	for (s = 0; s < MAX_SPANS; s++)
-		if (spans[s].used && spans[s].charged)
+		if (spans[s].used)
 			n += spans[s].nr_hw;
 	return n;
 }
 
-/* Bytes of freed heap spans a pipe may still keep from the heap. */
-uint64_t ghost_bytes(void)
+/* Bytes of the heap spans (not scattered) in file @f's handle table. */
+uint64_t file_heap_bytes(int f)
+{
+	uint64_t n = 0;
+	int s;
+
+	for (s = 0; s < MAX_SPANS; s++)
+		if (spans[s].used && spans[s].file == f && heap_span(s))
+			n += span_bytes(s);
+	return n;
+}
+
+/* Sum of @heap ? bytes : charge over the ghosts still possibly held. */
+static uint64_t ghost_sum(bool heap)
 {
 	double t = now();
 	uint64_t n = 0;
@@ -119,9 +136,21 @@ uint64_t ghost_bytes(void)
 			ghosts[g].used = false;
 			continue;
 		}
-		n += ghosts[g].bytes;
+		n += heap ? ghosts[g].bytes : ghosts[g].charge;
 	}
 	return n;
+}
+
+/* Bytes of freed heap spans a pipe may still keep from the heap. */
+uint64_t ghost_bytes(void)
+{
+	return ghost_sum(true);
+}
+
+/* Bytes of freed spans (heap or scattered) a pipe may still keep charged. */
+uint64_t ghost_charge(void)
+{
+	return ghost_sum(false);
 }
 
 int file_vmas(int f)
@@ -196,17 +225,20 @@ void span_gone(int s)
 	for (p = 0; p < MAX_PIPES; p++)
 		if (pipes[p].used && pipes[p].span == s)
 			npipes++;
-	if (npipes && heap_span(s)) {
+	if (npipes) {
+		uint64_t heap = heap_span(s) ? span_bytes(s) : 0;
+
 		ghost_bytes();		/* drop the ghosts that have gone */
 		for (g = 0; g < MAX_GHOSTS && ghosts[g].used; g++)
 			;
 		if (g < MAX_GHOSTS) {
-			ghosts[g] = (struct ghost){ .used = true, .bytes = span_bytes(s),
-						    .npipes = npipes };
+			ghosts[g] = (struct ghost){ .used = true, .bytes = heap,
+						    .charge = span_bytes(s), .npipes = npipes };
 		} else {
 			/* all in use: share one (the bound only gets looser) */
 			g = rnd(MAX_GHOSTS);
-			ghosts[g].bytes += span_bytes(s);
+			ghosts[g].bytes += heap;
+			ghosts[g].charge += span_bytes(s);
 			ghosts[g].npipes += npipes;
 		}
 	}

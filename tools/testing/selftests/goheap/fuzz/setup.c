@@ -84,7 +84,7 @@ void setup(void)
 	struct itimerval it = { { 0, 0 }, { 0, 0 } };
 	struct statvfs sv;
 	struct rlimit rl;
-	uint64_t prev;
+	uint64_t prev, prev_user;
 	char buf[32];
 	int n, i;
 
@@ -121,6 +121,13 @@ void setup(void)
 	cap_pages = info.max_file_pages;
 	cap_admin = have_cap(CAP_SYS_ADMIN);
 	cap_ipc_lock = have_cap(CAP_IPC_LOCK);
+	/* The heap's figures: for CAP_PERFMON or CAP_SYS_ADMIN only. */
+	heap_stats = cap_admin || have_cap(CAP_PERFMON);
+	if (!!(info.caps & GOHEAP_CAP_HEAP_STATS) != heap_stats) {
+		printf("fuzz: GET_INFO caps %#x, but CAP_SYS_ADMIN %d, CAP_PERFMON %d\n",
+		       info.caps, cap_admin, have_cap(CAP_PERFMON));
+		exit(1);
+	}
 	dev_noexec = !statvfs(DEV, &sv) && (sv.f_flag & ST_NOEXEC);
 	mincore_ok = !access(DEV, W_OK) || cap_admin;
 	/* tinyconfig kernels may have no madvise() (CONFIG_ADVISE_SYSCALLS) */
@@ -167,14 +174,17 @@ void setup(void)
 	/*
 	 * The baseline. Spans a previous process freed while a pipe held a
 	 * page go back from a work item that runs every second: wait until
-	 * HeapInuse holds still for 1.5 s (at most 10 s).
+	 * HeapInuse and our user's charge hold still for 1.5 s (at most 10 s).
 	 */
 	base_inuse = heap_inuse(statfd);
-	for (n = 0, i = 0; base_inuse && n < 6 && i < 40; i++) {
+	base_user = user_charged(statfd);
+	for (n = 0, i = 0; (base_inuse || base_user) && n < 6 && i < 40; i++) {
 		sleep_us(250000);
 		prev = base_inuse;
+		prev_user = base_user;
 		base_inuse = heap_inuse(statfd);
-		n = base_inuse == prev ? n + 1 : 0;
+		base_user = user_charged(statfd);
+		n = base_inuse == prev && base_user == prev_user ? n + 1 : 0;
 	}
 }
 
@@ -224,8 +234,8 @@ bool op_limit(void)
 	rl.rlim_cur = locks[rnd(ARRAY_SIZE(locks))];
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
 		rl.rlim_cur = rl.rlim_max;
-	desc("RLIMIT_MEMLOCK = %llu (charged now: %" PRIu64 " pages)",
-	     (unsigned long long)rl.rlim_cur, pinned_pages());
+	desc("RLIMIT_MEMLOCK = %llu (our spans: %" PRIu64 " pages)",
+	     (unsigned long long)rl.rlim_cur, user_pages());
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		die("setrlimit");
 	memlock = rl.rlim_cur;
@@ -240,7 +250,7 @@ void finish(double t0)
 {
 	struct itimerval it = { { 0, 0 }, { 0, 0 } };
 	struct goheap_info gi;
-	uint64_t inuse = 0;
+	uint64_t inuse = 0, charged = 0;
 	int v, i, p, fd, tries, err;
 	char line[128];
 	FILE *f;
@@ -286,7 +296,8 @@ void finish(double t0)
 		     (unsigned long long)gi.file_pages);
 	for (tries = 0; tries < 300; tries++) {
 		inuse = heap_inuse(fd);
-		if (inuse == base_inuse)
+		charged = user_charged(fd);
+		if (inuse == base_inuse && charged == base_user)
 			break;
 		sleep_us(100000);	/* spans pinned by pipes go back within a second or two */
 	}
@@ -294,6 +305,9 @@ void finish(double t0)
 	if (inuse != base_inuse)
 		fail("at the end, after %d s: HeapInuse %" PRIu64 " B, at the start %" PRIu64 " B",
 		     tries / 10, inuse, base_inuse);
+	if (charged != base_user)
+		fail("at the end, after %d s: user_charged %" PRIu64 " B, at the start %" PRIu64
+		     " B", tries / 10, charged, base_user);
 
 	printf("fuzz: seed %" PRIu64 ": %lu ops in %.1f s, %lu SIGALRM, %lu SIGUSR1, "
 	       "%lu ENOMEM tolerated, %lu reads through mappings of closed files\n",
@@ -327,8 +341,9 @@ void finish(double t0)
 		printf("fuzz: fault injection: %s\n", no_inject ? "off (-I)" :
 		       "not available (no /proc/thread-self/fail-nth)");
 	}
-	printf("fuzz: end: HeapInuse %" PRIu64 " B, as at the start; "
-	       "no span, file or mapping left; VmPin %ld kB\n", inuse, vmpin_kb());
+	printf("fuzz: end: HeapInuse %" PRIu64 " B%s, user_charged %" PRIu64 " B, as at the "
+	       "start; no span, file or mapping left; VmPin %ld kB\n", inuse,
+	       heap_stats ? "" : " (this file's)", charged, vmpin_kb());
 	f = fopen("/sys/kernel/debug/goheap/memstats", "r");
 	if (f) {
 		while (fgets(line, sizeof(line), f))
