@@ -72,11 +72,18 @@ steps() {
 }
 
 check "insmod goheap.ko" insmod /goheap/goheap.ko
-$G info --json >$T.info
-hp=$(sed -n 's/.*"heap_page_size": \([0-9]*\).*/\1/p' $T.info)
-maxp=$(sed -n 's/.*"max_span_pages": \([0-9]*\).*/\1/p' $T.info)
+check "goheap info --json" sh -c "$G info --json >$T.info"
+hp=$(sed -n 's/.*"heap_page_size": \([0-9]*\).*/\1/p' $T.info | head -n 1)
+maxp=$(sed -n 's/.*"max_span_pages": \([0-9]*\).*/\1/p' $T.info | head -n 1)
+if [ -z "$hp" ] || [ -z "$maxp" ]; then
+	echo "FAIL: goheap info --json gave no heap_page_size or max_span_pages"
+	sed 's/^/    /' $T.info | head -n 20
+	rmmod goheap
+	cleanup
+	exit 1
+fi
 # Spans of 1 MiB (or the largest there is): 32 of them, one per step.
-npages=$(((1 << 20) / hp))
+npages=$(( (1 << 20) / hp ))
 [ "$npages" -le "$maxp" ] || npages=$maxp
 span=$((npages * hp))
 n=$((WANT / span))
@@ -116,7 +123,7 @@ check "scattered spans: memory.current back under 2 MiB after the process" settl
 sh -c "$IN_CGROUP" $C $G span $(steps $n "$npages") , sleep 30 >$T.heap 2>&1 &
 pid=$!
 t=0
-while ! grep -q '^sleep' $T.heap && kill -0 $pid 2>/dev/null && [ $t -lt 100 ]; do
+while ! grep -qs '^sleep' $T.heap && kill -0 $pid 2>/dev/null && [ $t -lt 100 ]; do
 	usleep 100000
 	t=$((t + 1))
 done
