@@ -24,8 +24,8 @@
 #          selftests, stress (60 s) and the fuzzer; 6.1-debug also boots
 #          once more with kasan_multi_shot and kmemleak=on for the suites
 #          that make KASAN and kmemleak report on purpose
-#        6.12-rt-debug: KUnit and stress (30 s) under PREEMPT_RT, lockdep
-#          and DEBUG_ATOMIC_SLEEP
+#        6.12-rt-debug: KUnit, the selftests and stress (30 s) under
+#          PREEMPT_RT, lockdep and DEBUG_ATOMIC_SLEEP
 #        arm64 cells (4 KiB and 64 KiB pages): KUnit, selftests, stress (20 s)
 #
 # Built kernels are built (once, then cached) by a background job at low
@@ -462,7 +462,7 @@ run_cell() {
 		;;
 	rt)
 		job=kunit.sh cpus=4 mem=2G secs=30
-		guests="stress.sh"
+		guests="selftests.sh stress.sh"
 		;;
 	arm64)
 		job=kunit.sh secs=20

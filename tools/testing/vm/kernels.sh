@@ -11,7 +11,7 @@
 #   6.12            x86_64  Debian 12 stock 6.12 (bookworm-sec.)  every guest test
 #   6.12-rt         x86_64  Debian 12 stock 6.12 PREEMPT_RT      every guest test
 #   7.3-debug       x86_64  built from linux-source-7.3, debug   KUnit, selftests, stress
-#   6.12-rt-debug   x86_64  built from linux-source-6.12:        KUnit, stress
+#   6.12-rt-debug   x86_64  built from linux-source-6.12:        KUnit, selftests, stress
 #                           PREEMPT_RT, lockdep, atomic-sleep
 #   6.12-arm64      arm64   built from linux-source-6.12, 4 KiB   KUnit, selftests, stress
 #   6.12-arm64-64k  arm64   the same with 64 KiB pages           KUnit, selftests, stress

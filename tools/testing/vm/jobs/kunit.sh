@@ -27,6 +27,14 @@ for m in $(cat /goheap/kunit-modules); do
 	check "rmmod ${m%.ko}" rmmod "${m%.ko}"
 done
 echo "GOHEAP-KUNIT-END" >/dev/kmsg
+# lockdep has learned the per-CPU claim's order (a lockdep map of its own,
+# goheap_cpu_claim; on PREEMPT_RT the claim is a spinlock_t, rt_lock).
+if [ -r /proc/lockdep ] && [ -s /goheap/kunit-modules ]; then
+	check "lockdep knows the per-CPU claim and what nests in it" awk '
+		/^[0-9a-f]+ / { in_claim = / (goheap_cpu_claim|&cc->rt_lock)$/; next }
+		in_claim && /^ -> / { print; n++ }
+		END { exit !n }' /proc/lockdep
+fi
 check "rmmod goheap" rmmod goheap
 # Then the guest tests shipped to this guest (the /dev/goheap selftests),
 # under KASAN, DEBUG_PAGEALLOC and PAGE_TABLE_CHECK.
