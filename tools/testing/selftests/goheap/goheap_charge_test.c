@@ -245,7 +245,8 @@ static int worker_start(struct worker *w, int (*fn)(void *, struct meet *), void
 	if (w->pid == 0) {
 		close(w->meet.up[0]);
 		close(w->meet.down[1]);
-		if (drop_privileges() || setrlimit(RLIMIT_MEMLOCK, &rl)) {
+		/* The limit first: as root it may be raised past the hard one. */
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || drop_privileges()) {
 			fprintf(stderr, "# worker set-up: %s\n", strerror(errno));
 			_exit(2);
 		}

@@ -30,10 +30,16 @@ echo "GOHEAP-KUNIT-END" >/dev/kmsg
 # lockdep has learned the per-CPU claim's order (a lockdep map of its own,
 # goheap_cpu_claim; on PREEMPT_RT the claim is a spinlock_t, rt_lock).
 if [ -r /proc/lockdep ] && [ -s /goheap/kunit-modules ]; then
-	check "lockdep knows the per-CPU claim and what nests in it" awk '
-		/^[0-9a-f]+ / { in_claim = / (goheap_cpu_claim|&cc->rt_lock)$/; next }
-		in_claim && /^ -> / { print; n++ }
-		END { exit !n }' /proc/lockdep
+	claim_deps() {
+		awk '
+			/^[0-9a-f]+ / { in_claim = / (goheap_cpu_claim|&cc->rt_lock)$/; next }
+			in_claim && /^ -> / { print; n++ }
+			END { exit !n }' /proc/lockdep && return 0
+		grep -E 'goheap_cpu_claim|rt_lock' /proc/lockdep | head -n 5
+		grep -E 'debug_locks|lock-classes' /proc/lockdep_stats
+		return 1
+	}
+	check "lockdep knows the per-CPU claim and what nests in it" claim_deps
 fi
 check "rmmod goheap" rmmod goheap
 # Then the guest tests shipped to this guest (the /dev/goheap selftests),
