@@ -31,11 +31,13 @@ echo "GOHEAP-KUNIT-END" >/dev/kmsg
 # goheap_cpu_claim; on PREEMPT_RT the claim is a spinlock_t, rt_lock).
 if [ -r /proc/lockdep ] && [ -s /goheap/kunit-modules ]; then
 	claim_deps() {
+		# A class line starts with its key (hashed, or "(____ptrval____)"
+		# early on 6.1), its dependencies with " -> ".
 		awk '
-			/^[0-9a-f]+ / { in_claim = / (goheap_cpu_claim|&cc->rt_lock)$/; next }
+			/^[^ ]/ { in_claim = / (goheap_cpu_claim|&cc->rt_lock)$/; next }
 			in_claim && /^ -> / { print; n++ }
 			END { exit !n }' /proc/lockdep && return 0
-		grep -E 'goheap_cpu_claim|rt_lock' /proc/lockdep | head -n 5
+		grep -E 'goheap_cpu_claim|&cc->rt_lock' /proc/lockdep | head -n 5
 		grep -E 'debug_locks|lock-classes' /proc/lockdep_stats
 		return 1
 	}
