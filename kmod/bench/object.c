@@ -240,14 +240,17 @@ static int bulk_fn(struct bench_case *c, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
+		/*
+		 * Both are all or nothing. kmem_cache_alloc_bulk() returns the
+		 * count (0 or all) on 6.12 and before, true or false on 7.3:
+		 * non-zero is success either way.
+		 */
 		if (c->a == BA_GOHEAP) {
-			if (goheap_alloc_bulk(c->size, GFP_KERNEL, c->batch, c->objs) !=
-			    c->batch)
+			if (!goheap_alloc_bulk(c->size, GFP_KERNEL, c->batch, c->objs))
 				return -ENOMEM;
 			goheap_free_bulk(c->batch, c->objs);
 		} else {
-			if (kmem_cache_alloc_bulk(c->cache, GFP_KERNEL, c->batch, c->objs) !=
-			    c->batch)
+			if (!kmem_cache_alloc_bulk(c->cache, GFP_KERNEL, c->batch, c->objs))
 				return -ENOMEM;
 			kmem_cache_free_bulk(c->cache, c->batch, c->objs);
 		}
