@@ -48,6 +48,7 @@
 #include <linux/goheap.h>
 #include <linux/io_uring.h>
 
+#include "dev.h"
 #include "kselftest_harness.h"
 
 #define DEV		"/dev/goheap"
@@ -60,26 +61,6 @@
 /* ---------------------------------------------------------------------
  * The device
  */
-
-static int gh_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? -errno : 0;
-}
-
-static int span_alloc(int fd, __u64 npages, __u32 flags, struct goheap_span_alloc *rep)
-{
-	memset(rep, 0, sizeof(*rep));
-	rep->npages = npages;
-	rep->flags = flags;
-	return gh_ioctl(fd, GOHEAP_IOC_SPAN_ALLOC, rep);
-}
-
-static int span_free(int fd, __u32 handle)
-{
-	struct goheap_span_free req = { .handle = handle };
-
-	return gh_ioctl(fd, GOHEAP_IOC_SPAN_FREE, &req);
-}
 
 static int get_info(int fd, struct goheap_info *info)
 {

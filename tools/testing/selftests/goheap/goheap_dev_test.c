@@ -35,6 +35,7 @@
 
 #include <linux/goheap.h>
 
+#include "dev.h"
 #include "kselftest_harness.h"
 
 #define DEV		"/dev/goheap"
@@ -47,28 +48,6 @@ static_assert(sizeof(struct goheap_span_free) == 16, "goheap_span_free layout");
 static_assert(sizeof(struct goheap_span_info) == 88, "goheap_span_info layout");
 static_assert(sizeof(struct goheap_memstats_req) == 40, "goheap_memstats_req layout");
 static_assert(sizeof(struct goheap_memstats) % 8 == 0, "goheap_memstats layout");
-
-/* ioctl() as 0 or -errno. */
-static int gh_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? -errno : 0;
-}
-
-/* Allocate a span; 0 or -errno. */
-static int span_alloc(int fd, __u64 npages, __u32 flags, struct goheap_span_alloc *rep)
-{
-	memset(rep, 0, sizeof(*rep));
-	rep->npages = npages;
-	rep->flags = flags;
-	return gh_ioctl(fd, GOHEAP_IOC_SPAN_ALLOC, rep);
-}
-
-static int span_free(int fd, __u32 handle)
-{
-	struct goheap_span_free req = { .handle = handle };
-
-	return gh_ioctl(fd, GOHEAP_IOC_SPAN_FREE, &req);
-}
 
 static int span_info(int fd, __u32 handle, struct goheap_span_info *rep)
 {

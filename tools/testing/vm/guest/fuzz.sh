@@ -58,17 +58,6 @@ fuzz() {
 	sed 's/^/    /' /tmp/fuzz.out
 }
 
-# rmmod_settled - unload goheap. A span freed while a pipe held one of its
-# pages goes back from a work item that drops its module reference last:
-# give it a moment.
-rmmod_settled() {
-	_i=0
-	while ! rmmod goheap 2>/dev/null; do
-		_i=$((_i + 1))
-		[ "$_i" -lt 5 ] || { rmmod goheap; return 1; }
-		sleep 1
-	done
-}
 
 check "insmod goheap.ko dev_mode=0666" insmod /goheap/goheap.ko dev_mode=0666
 if [ ! -e /dev/goheap ]; then

@@ -72,15 +72,4 @@ for bin in $BINS; do
 	"$bin" 2>&1 | tap2lines root
 	as_user "$bin" 2>&1 | tap2lines uid1000
 done
-# rmmod_settled - unload goheap. A span freed while a pipe held one of its
-# pages goes back from a work item that drops its module reference last:
-# give it a moment.
-rmmod_settled() {
-	_i=0
-	while ! rmmod goheap 2>/dev/null; do
-		_i=$((_i + 1))
-		[ "$_i" -lt 5 ] || { rmmod goheap; return 1; }
-		sleep 1
-	done
-}
 check "rmmod goheap after the selftests" rmmod_settled

@@ -42,3 +42,15 @@ validate_clean() {
 	printf '%s\n' "$out"
 	printf '%s\n' "$out" | tail -n 1 | grep -Eq '^validate: .*, 0 errors$'
 }
+
+# rmmod_settled - unload goheap. A span freed while a pipe held one of its
+# pages goes back from a work item that drops its module reference last:
+# give it a moment.
+rmmod_settled() {
+	_i=0
+	while ! rmmod goheap 2>/dev/null; do
+		_i=$((_i + 1))
+		[ "$_i" -lt 5 ] || { rmmod goheap; return 1; }
+		sleep 1
+	done
+}
