@@ -34,4 +34,18 @@ static inline int span_free(int fd, __u32 handle)
 	return gh_ioctl(fd, GOHEAP_IOC_SPAN_FREE, &req);
 }
 
+static inline int get_info(int fd, struct goheap_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return gh_ioctl(fd, GOHEAP_IOC_GET_INFO, info);
+}
+
+/* Bytes charged to the calling task's user (GET_INFO), or ~0 on error. */
+static inline __u64 user_charged(int fd)
+{
+	struct goheap_info info;
+
+	return get_info(fd, &info) ? ~0ULL : info.user_charged;
+}
+
 #endif /* _GOHEAP_SELFTEST_DEV_H */

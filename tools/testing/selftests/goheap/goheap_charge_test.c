@@ -62,20 +62,6 @@
  * The device
  */
 
-static int get_info(int fd, struct goheap_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	return gh_ioctl(fd, GOHEAP_IOC_GET_INFO, info);
-}
-
-/* Bytes charged to the calling task's user, or NO_VALUE. */
-static __u64 user_charged(int fd)
-{
-	struct goheap_info info;
-
-	return get_info(fd, &info) ? NO_VALUE : info.user_charged;
-}
-
 /* Bytes charged for all users (0 without GOHEAP_CAP_HEAP_STATS), or NO_VALUE. */
 static __u64 dev_charged(int fd)
 {

@@ -1235,14 +1235,6 @@ TEST_F(dev, mmap_scattered_span)
 	ASSERT_EQ(2 * si.hw_pages, si.faults);	/* each page, in each mapping */
 }
 
-/* Bytes charged to the caller's user (GET_INFO), or ~0 on error. */
-static __u64 user_charged(int fd)
-{
-	struct goheap_info i;
-
-	return gh_ioctl(fd, GOHEAP_IOC_GET_INFO, &i) ? ~0ULL : i.user_charged;
-}
-
 /*
  * A page pinned by someone else (here a pipe, through vmsplice) outlives
  * the mapping and the span: the span is freed, but its memory goes back
