@@ -48,11 +48,15 @@
  *                        ->release, the deferred-free work), after the
  *                        allocator's locks are dropped; nothing is taken
  *                        under it (free_uid() and kfree() come after).
- *   cpus_read_lock       gh_pcpu_drain_all() holds CPU hotplug off while it
- *                        queues and flushes one work item per online CPU
- *                        (the goheap_drain workqueue); each work item takes
- *                        its CPU's claim. The CPU-dead callback drains a dead
- *                        CPU's cache without the claim: nothing runs there.
+ *   CPU hotplug          not a lock of goheap's: gh_pcpu_drain_all() runs
+ *                        from reclaim (the shrinker), where cpus_read_lock()
+ *                        would close a cycle with CPU bring-up, which
+ *                        allocates under the hotplug lock. It queues and
+ *                        flushes one work item per online CPU (the
+ *                        goheap_drain workqueue) without it; each work item
+ *                        claims the cache of the CPU it runs on. The CPU-dead
+ *                        callback drains a dead CPU's cache without the
+ *                        claim: nothing runs there.
  *   RCU-sched            pointer lookups (gh_span_lookup()) read the map and the
  *                        chunks' span arrays with preemption disabled and no
  *                        lock; chunk descriptors are freed with kfree_rcu().

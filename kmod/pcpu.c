@@ -194,7 +194,12 @@ void gh_pcpu_drain_cpu(struct gh_heap *h, unsigned int cpu)
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_pcpu_drain_cpu);
 
-/* A CPU's drain work, run on that CPU in process context. */
+/*
+ * A CPU's drain work, run in process context on that CPU, or, if the CPU
+ * went offline after it was queued, on whichever CPU the workqueue moved
+ * it to. Either way it drains the cache of the CPU it runs on: the one it
+ * was queued for is drained by gh_cpu_dead() when it dies.
+ */
 static void drain_work_fn(struct work_struct *work)
 {
 	struct gh_pcpu *cc = container_of(work, struct gh_pcpu, drain_work);
@@ -214,23 +219,29 @@ static void drain_work_fn(struct work_struct *work)
  *
  * Each CPU empties its own cache from a work item of gh_drain_wq (as
  * SLUB's flush_all() does), in process context: nothing is drained from an
- * IPI, where PREEMPT_RT could not take the central locks. CPU hotplug is
- * held off meanwhile; a CPU that was offline was drained when it died. On
- * PREEMPT_RT a cache claimed by a preempted task is in use and skipped; on
- * a quiescent heap every cache ends empty.
+ * IPI, where PREEMPT_RT could not take the central locks. On PREEMPT_RT a
+ * cache claimed by a preempted task is in use and skipped; on a quiescent
+ * heap every cache ends empty.
  *
- * Context: process; sleeps.
+ * CPU hotplug is not held off, as drain_all_pages() does not hold it: the
+ * shrinker calls this from reclaim, and the hotplug lock is taken outside
+ * reclaim (CPU bring-up allocates memory under it), so cpus_read_lock()
+ * here closes a lock cycle (lockdep: cpu_hotplug_lock -> fs_reclaim ->
+ * cpu_hotplug_lock). Racing with hotplug is harmless: a CPU that goes
+ * offline is drained by gh_cpu_dead(), a work item queued for it runs on
+ * another CPU and drains that one (drain_work_fn()), and a CPU that comes
+ * online starts with an empty cache.
+ *
+ * Context: process, reclaim included; sleeps.
  */
 void gh_pcpu_drain_all(struct gh_heap *h)
 {
 	unsigned int cpu;
 
-	cpus_read_lock();
 	for_each_online_cpu(cpu)
 		queue_work_on(cpu, gh_drain_wq, &per_cpu_ptr(h->pcpu, cpu)->drain_work);
 	for_each_online_cpu(cpu)
 		flush_work(&per_cpu_ptr(h->pcpu, cpu)->drain_work);
-	cpus_read_unlock();
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_pcpu_drain_all);
 

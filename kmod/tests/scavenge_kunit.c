@@ -9,6 +9,8 @@
  * growth fail cleanly, and gives back free chunks before failing.
  */
 #include <kunit/test.h>
+#include <linux/debug_locks.h>
+#include <linux/sched/mm.h>
 
 #include "compat.h"
 #include "goheap.h"
@@ -192,6 +194,37 @@ static void goheap_reclaim_everything(struct kunit *test)
 }
 
 /*
+ * The shrinker drains from reclaim: direct reclaim and kswapd run it inside
+ * fs_reclaim, as here. Draining there must not close a lock cycle with
+ * anything that allocates memory under a lock the drain takes: CPU
+ * bring-up allocates under the CPU hotplug lock, so the drain must not take
+ * it. On a lockdep kernel a cycle is reported (and lockdep turned off) the
+ * first time; the test then fails here as well as in the kernel log.
+ */
+static void goheap_reclaim_in_reclaim_context(struct kunit *test)
+{
+	struct gh_heap *h = heap_with(test, 0, 0);
+	bool checking = debug_locks;
+	unsigned int flags, i;
+	void *p[64];
+
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		p[i] = gh_alloc(h, 64 + i * 40, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		gh_free(h, p[i]);
+	fs_reclaim_acquire(GFP_KERNEL);
+	flags = memalloc_noreclaim_save();
+	KUNIT_EXPECT_GT(test, gh_reclaim(h, 0), 0UL);
+	memalloc_noreclaim_restore(flags);
+	fs_reclaim_release(GFP_KERNEL);
+	if (IS_ENABLED(CONFIG_PROVE_LOCKING) && checking)
+		KUNIT_EXPECT_TRUE_MSG(test, debug_locks, "lockdep reported a problem");
+	gh_heap_destroy(h);
+}
+
+/*
  * Released holes are the buddy allocator's again, and it may hand them back
  * to the heap inside a newer chunk. That chunk owns their granules of the
  * pointer map; when the older chunk goes back whole, the newer chunk's
@@ -272,6 +305,7 @@ static struct kunit_case goheap_scavenge_cases[] = {
 	KUNIT_CASE(goheap_limit_enforced),
 	KUNIT_CASE(goheap_limit_scavenges_first),
 	KUNIT_CASE(goheap_reclaim_everything),
+	KUNIT_CASE(goheap_reclaim_in_reclaim_context),
 	{}
 };
 
