@@ -120,3 +120,55 @@ void goheap_free_bulk(size_t nr, void **p)
 	__gh_free_bulk(goheap_default_heap, nr, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goheap_free_bulk);
+
+/**
+ * goheap_realloc() - resize memory from goheap_alloc().
+ * @p: the object, or NULL or ZERO_SIZE_PTR (then this is goheap_alloc()).
+ * @new_size: bytes wanted; 0 frees @p and returns ZERO_SIZE_PTR.
+ * @gfp: allocation context and flags.
+ *
+ * krealloc()'s contract: the object stays where it is while @new_size fits
+ * its usable size, else it moves with its contents; on failure @p is left
+ * as it was. A pointer that is not a live object is reported and counted
+ * as a bad free would be, and NULL is returned.
+ *
+ * Context: as goheap_alloc().
+ * Return: the object, ZERO_SIZE_PTR, or NULL.
+ */
+void *goheap_realloc(const void *p, size_t new_size, gfp_t gfp)
+{
+	return __gh_realloc(goheap_default_heap, p, new_size, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(goheap_realloc);
+
+/**
+ * goheap_size_roundup() - the usable size goheap_alloc() gives a request.
+ * @size: bytes that would be asked for.
+ *
+ * As kmalloc_size_roundup(): goheap_usable_size() of an object of @size
+ * will be this.
+ *
+ * Context: any.
+ * Return: the usable size; 0 for 0; @size when it is over GOHEAP_MAX_ALLOC.
+ */
+size_t goheap_size_roundup(size_t size)
+{
+	return gh_size_roundup(goheap_default_heap, size);
+}
+EXPORT_SYMBOL_GPL(goheap_size_roundup);
+
+/**
+ * __goheap_free_rcu() - goheap_free_rcu() itself.
+ * @ptr: live object, or NULL or ZERO_SIZE_PTR (ignored).
+ * @head_offset: offset of the struct rcu_head inside it.
+ *
+ * Context: any; never sleeps.
+ */
+void __goheap_free_rcu(const void *ptr, size_t head_offset)
+{
+	if (ZERO_OR_NULL_PTR(ptr))
+		return;
+	__gh_free_rcu(goheap_default_heap, ptr, (struct rcu_head *)(ptr + head_offset),
+		      _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(__goheap_free_rcu);

@@ -48,6 +48,10 @@
  *                        ->release, the deferred-free work), after the
  *                        allocator's locks are dropped; nothing is taken
  *                        under it (free_uid() and kfree() come after).
+ *   gh_heaps_lock        spinlock, irqsave: the list of every heap
+ *                        (heap.c); held only to walk it in gh_heap_find()
+ *                        (lockless span lookups) and to add or remove a
+ *                        heap. Nothing is taken under it.
  *   CPU hotplug          not a lock of goheap's: gh_pcpu_drain_all() runs
  *                        from reclaim (the shrinker), where cpus_read_lock()
  *                        would close a cycle with CPU bring-up, which
@@ -450,6 +454,9 @@ struct gh_heap_params {
  * @scavenges:	scavenger passes that released something (statistic).
  * @last_drain:	jiffies of the shrinker's last cache drain.
  * @shrinker:	memory-pressure callbacks (compat.h), or NULL.
+ * @link:	on the list of every heap (heap.c: gh_heap_find()).
+ * @rcu_pending: objects of this heap queued by gh_free_rcu() and not yet
+ *		freed (rcufree.c).
  */
 struct gh_heap {
 	const char *name;
@@ -495,6 +502,8 @@ struct gh_heap {
 	unsigned long scavenges;
 	unsigned long last_drain;
 	struct gh_shrinker *shrinker;
+	struct list_head link;
+	atomic_long_t rcu_pending;
 };
 
 static inline unsigned long gh_page_bytes(const struct gh_heap *h)
@@ -681,6 +690,18 @@ void gh_free_bulk(struct gh_heap *h, size_t nr, void **p);
 void __gh_free_bulk(struct gh_heap *h, size_t nr, void **p, unsigned long ip);
 extern struct gh_heap *goheap_default_heap;
 size_t gh_usable_size(struct gh_heap *h, const void *p);
+size_t gh_size_roundup(struct gh_heap *h, size_t size);
+void *__gh_realloc(struct gh_heap *h, const void *p, size_t new_size, gfp_t gfp,
+		   unsigned long ip);
+void *gh_realloc(struct gh_heap *h, const void *p, size_t new_size, gfp_t gfp);
+void *gh_object_start(struct gh_heap *h, const void *p, size_t *usable);
+struct gh_heap *gh_heap_find(const void *p);
+
+/* rcufree.c */
+void __gh_free_rcu(struct gh_heap *h, const void *p, struct rcu_head *head,
+		   unsigned long ip);
+void gh_free_rcu(struct gh_heap *h, const void *p, struct rcu_head *head);
+void gh_free_rcu_barrier(struct gh_heap *h);
 
 /* validate.c */
 struct seq_file;

@@ -27,6 +27,14 @@
 #include "sanitize.h"
 #include "trace.h"
 
+/*
+ * Every heap, for the callers that hold a pointer but not its heap: the
+ * RCU-deferred free (rcufree.c). Short walks under a spinlock, from any
+ * context; a heap is on it from creation until it is destroyed.
+ */
+static LIST_HEAD(gh_heaps);
+static DEFINE_SPINLOCK(gh_heaps_lock);
+
 static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 {
 	unsigned int npages, align = 1;
@@ -418,6 +426,184 @@ size_t gh_usable_size(struct gh_heap *h, const void *p)
 EXPORT_SYMBOL_GH_INTERNAL(gh_usable_size);
 
 /**
+ * gh_size_roundup() - the usable size gh_alloc() gives a request.
+ * @h: heap.
+ * @size: bytes that would be asked for.
+ *
+ * As kmalloc_size_roundup(): what gh_usable_size() will report for an
+ * object of @size, so that a caller can ask for all of it up front. A
+ * debug heap with red zones gives exactly @size (the rest of its slot is
+ * the red zone).
+ *
+ * Context: any.
+ * Return: the usable size; 0 for 0; @size itself when it is larger than
+ * GH_MAX_ALLOC (such a request fails).
+ */
+size_t gh_size_roundup(struct gh_heap *h, size_t size)
+{
+	if (!size || size > GH_MAX_ALLOC)
+		return size;
+	if (h->debug & GH_DEBUG_REDZONE)
+		return size;
+	if (size > GH_MAX_SMALL_SIZE)
+		return round_up(size, gh_page_bytes(h));
+	return h->classes[gh_size_to_class(h, size)].size;
+}
+EXPORT_SYMBOL_GH_INTERNAL(gh_size_roundup);
+
+/*
+ * Bytes of the live object @p that a resize keeps: its usable size, with
+ * the whole slot opened to KASAN as gh_usable_size() does (*@tiny false),
+ * or a tiny object's size (*@tiny true: KASAN sees its 16 B block, never
+ * its bytes); 0 with the misuse reported when @p is not a live object.
+ */
+static size_t resize_old_size(struct gh_heap *h, const void *p, unsigned long ip, bool *tiny)
+{
+	enum gh_misuse why;
+	struct gh_span *s;
+	unsigned int idx;
+	size_t old;
+
+	s = find_live(h, p, &idx, &why);
+	if (!s) {
+		gh_report_misuse(h, why, p, ip);
+		return 0;
+	}
+	*tiny = s->cls == GH_TINY_CLASS;
+	if (*tiny) {
+		old = gh_tiny_usable_size(s, p);
+		if (!old)
+			gh_report_misuse(h, GH_MISUSE_DOUBLE, p, ip);
+		return old;
+	}
+	if (h->debug)
+		return gh_debug_usable_size(h, s, idx);
+	gh_san_open(p, s->elemsize);
+	return s->elemsize;
+}
+
+/**
+ * __gh_realloc() - resize an object, naming the caller in reports.
+ * @h: heap.
+ * @p: live object of @h, or NULL or ZERO_SIZE_PTR (then as gh_alloc()).
+ * @new_size: bytes wanted; 0 frees @p and returns ZERO_SIZE_PTR.
+ * @gfp: allocation context and flags.
+ * @ip: return address of the API entry point's caller.
+ *
+ * krealloc()'s contract: the object stays where it is while @new_size
+ * fits its usable size (a debug heap always moves it, so that its red
+ * zone and records follow the new size); otherwise a new object gets the
+ * old one's usable bytes and the old one is freed. With init_on_alloc or
+ * __GFP_ZERO, the bytes past @new_size in a kept slot are zeroed, as
+ * krealloc() does: zeroing holds only if every resize of the object asks
+ * for it. Under KASAN exactly @new_size bytes are accessible afterwards.
+ *
+ * Context: as gh_alloc().
+ * Return: the object, ZERO_SIZE_PTR, or NULL on failure (with @p left as
+ * it was) or when @p is not a live object (counted and reported as a bad
+ * free would be, and nothing changed).
+ */
+void *__gh_realloc(struct gh_heap *h, const void *p, size_t new_size, gfp_t gfp,
+		   unsigned long ip)
+{
+	bool tiny = false;
+	size_t old;
+	void *q;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return do_alloc(h, new_size, gfp, ip, trace_goheap_alloc_enabled());
+	if (!new_size) {
+		__gh_free(h, p, ip);
+		return ZERO_SIZE_PTR;
+	}
+	might_alloc(gfp);
+	old = resize_old_size(h, p, ip, &tiny);
+	if (!old)
+		return NULL;
+	if (new_size <= old && !h->debug) {
+		if (want_init_on_alloc(gfp))
+			memset((void *)p + new_size, 0, old - new_size);
+		if (!tiny)
+			gh_san_resize((void *)p, new_size, old);
+		return (void *)p;
+	}
+	/* On failure the slot stays open, as after gh_usable_size(). */
+	q = do_alloc(h, new_size, gfp, ip, trace_goheap_alloc_enabled());
+	if (!q)
+		return NULL;
+	memcpy(q, p, min(old, new_size));
+	__gh_free(h, p, ip);
+	return q;
+}
+
+/**
+ * gh_realloc() - resize an object.
+ * @h: heap.
+ * @p: live object of @h, or NULL or ZERO_SIZE_PTR.
+ * @new_size: bytes wanted; 0 frees @p.
+ * @gfp: allocation context and flags.
+ *
+ * Context: as gh_alloc().
+ * Return: as __gh_realloc().
+ */
+void *gh_realloc(struct gh_heap *h, const void *p, size_t new_size, gfp_t gfp)
+{
+	return __gh_realloc(h, p, new_size, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_GH_INTERNAL(gh_realloc);
+
+/**
+ * gh_object_start() - the live object that contains an address.
+ * @h: heap.
+ * @p: any address.
+ * @usable: set to the object's usable bytes when one is found.
+ *
+ * Tiny objects are not found: they are smaller than anything that would
+ * be looked up this way (an rcu_head).
+ *
+ * Context: any; takes no lock.
+ * Return: the object's first byte, or NULL when @p is not inside a live
+ * small or large object of @h.
+ */
+void *gh_object_start(struct gh_heap *h, const void *p, size_t *usable)
+{
+	struct gh_span *s = gh_span_lookup(h, p);
+	unsigned int idx;
+	bool interior;
+
+	if (!s || s->kind == GH_SPAN_RAW || s->cls == GH_TINY_CLASS)
+		return NULL;
+	idx = gh_span_obj_index(s, p, &interior);
+	if (READ_ONCE(s->objstate[idx]) != GH_OBJ_LIVE)
+		return NULL;
+	*usable = h->debug ? gh_debug_usable_size(h, s, idx) : s->elemsize;
+	return (void *)(s->base + (unsigned long)idx * s->elemsize);
+}
+
+/**
+ * gh_heap_find() - the heap an address belongs to.
+ * @p: any address.
+ *
+ * Context: any.
+ * Return: the heap whose spans hold @p, or NULL.
+ */
+struct gh_heap *gh_heap_find(const void *p)
+{
+	struct gh_heap *h, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&gh_heaps_lock, flags);
+	list_for_each_entry(h, &gh_heaps, link) {
+		if (gh_span_lookup(h, p)) {
+			found = h;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&gh_heaps_lock, flags);
+	return found;
+}
+
+/**
  * gh_heap_create() - build a new, empty heap.
  * @params: heap page size, name, limit and debug options.
  *
@@ -458,6 +644,9 @@ struct gh_heap *gh_heap_create(const struct gh_heap_params *params)
 	err = gh_pcpu_init(h);
 	if (err)
 		goto err_central;
+	spin_lock_irq(&gh_heaps_lock);
+	list_add_tail(&h->link, &gh_heaps);
+	spin_unlock_irq(&gh_heaps_lock);
 	return h;
 
 err_central:
@@ -482,6 +671,11 @@ void gh_heap_destroy(struct gh_heap *h)
 		return;
 	/* Whoever started the shrinker and scavenger has stopped them. */
 	WARN_ON_ONCE(h->shrinker || delayed_work_pending(&h->scavenger));
+	/* Deferred frees queued before the heap was let go run first. */
+	gh_free_rcu_barrier(h);
+	spin_lock_irq(&gh_heaps_lock);
+	list_del(&h->link);
+	spin_unlock_irq(&gh_heaps_lock);
 	gh_pcpu_destroy(h);
 	gh_central_destroy(h);
 	gh_pageheap_destroy(h);

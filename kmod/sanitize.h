@@ -96,6 +96,23 @@ static inline void gh_san_open(const void *p, size_t usable)
 }
 
 /**
+ * gh_san_resize() - a live object kept in its slot with a new size.
+ * @p: the object.
+ * @size: bytes now in use (accessible).
+ * @usable: bytes of its slot.
+ *
+ * For a resize in place (gh_realloc()): the rest of the slot becomes the
+ * red zone again.
+ */
+static inline void gh_san_resize(void *p, size_t size, size_t usable)
+{
+	gh_kasan_unpoison(p, size);
+	if (round_up(size, 8) < usable)
+		gh_kasan_poison(p + round_up(size, 8), usable - round_up(size, 8),
+				GH_KASAN_REDZONE);
+}
+
+/**
  * gh_san_pages_free() - page heap memory no span uses any more.
  * @p: first byte.
  * @bytes: length.

@@ -19,38 +19,7 @@
 
 MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 
-static const unsigned int page_shifts[] = KUNIT_GH_SHIFTS;
-
-static void shift_desc(const unsigned int *p, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu B heap pages", 1UL << *p);
-}
-
-KUNIT_ARRAY_PARAM(page_shift, page_shifts, shift_desc);
-
-static int api_init(struct kunit *test)
-{
-	struct gh_heap_params params = { .page_shift = KUNIT_GH_SHIFT, .name = "kunit" };
-	struct gh_heap *h;
-
-	if (test->param_value)
-		params.page_shift = *(const unsigned int *)test->param_value;
-	h = gh_heap_create(&params);
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	test->priv = h;
-	return 0;
-}
-
-static void api_exit(struct kunit *test)
-{
-	gh_heap_destroy(test->priv);
-}
-
-static long misuse(struct gh_heap *h, enum gh_misuse kind)
-{
-	return atomic_long_read(&h->misuse[kind]);
-}
+KUNIT_GH_PAGE_SHIFT_PARAM();
 
 static void goheap_zero_size(struct kunit *test)
 {
@@ -60,7 +29,7 @@ static void goheap_zero_size(struct kunit *test)
 	gh_free(h, ZERO_SIZE_PTR);
 	gh_free(h, NULL);
 	KUNIT_EXPECT_EQ(test, gh_usable_size(h, ZERO_SIZE_PTR), 0UL);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_INVALID), 0L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_INVALID), 0L);
 }
 
 /* Every small size: usable size is its class's, and all of it is usable. */
@@ -175,12 +144,12 @@ static void goheap_misuse_invalid(struct kunit *test)
 	gh_free(h, &on_stack);
 	/* The page after p's span is free heap memory, not an object. */
 	gh_free(h, (void *)(gh_span_lookup(h, p)->base + 16 * gh_page_bytes(h)));
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_INVALID), 3L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_INVALID), 3L);
 	KUNIT_EXPECT_EQ(test, gh_usable_size(h, p), 64UL);
 	gh_free(h, p);
 	kfree(km);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_INVALID), 3L);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 0L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_INVALID), 3L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_DOUBLE), 0L);
 }
 
 static void goheap_misuse_interior(struct kunit *test)
@@ -192,12 +161,12 @@ static void goheap_misuse_interior(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, p && big);
 	gh_free(h, p + 8);
 	gh_free(h, big + 4096);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_INTERIOR), 2L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_INTERIOR), 2L);
 	KUNIT_EXPECT_EQ(test, gh_usable_size(h, p), 64UL);
 	gh_free(h, p);
 	gh_free(h, big);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_INTERIOR), 2L);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 0L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_INTERIOR), 2L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_DOUBLE), 0L);
 }
 
 /* A double free is caught whether the object sits in a cache or a span. */
@@ -215,13 +184,13 @@ static void goheap_misuse_double(struct kunit *test)
 	KUNIT_ASSERT_PTR_EQ(test, gh_span_lookup(h, keep), gh_span_lookup(h, p));
 	gh_free(h, p);
 	gh_free(h, p);		/* in the CPU cache */
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 1L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_DOUBLE), 1L);
 
 	/* Push it through the CPU cache and central back into its span. */
 	gh_pcpu_drain_all(h);
 	gh_central_release(h, gh_size_to_class(h, 64));
 	gh_free(h, p);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 2L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_DOUBLE), 2L);
 
 	/* The heap still hands out distinct objects. */
 	for (i = 0; i < 200; i++) {
@@ -243,15 +212,15 @@ static void goheap_misuse_double(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	gh_free(h, q);
 	gh_free(h, q);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 3L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_DOUBLE), 3L);
 	gh_pcpu_drain_all(h);
 	gh_free(h, q);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_INVALID), 1L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_INVALID), 1L);
 	r = gh_alloc(h, 50000, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, r);
 	gh_free(h, r);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 3L);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_INVALID), 1L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_DOUBLE), 3L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_INVALID), 1L);
 }
 
 static void goheap_bulk(struct kunit *test)
@@ -280,7 +249,8 @@ static void goheap_bulk(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, gh_alloc_bulk(h, 70000, GFP_KERNEL, 4, p), 4);
 	gh_free_bulk(h, 4, p);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE) + misuse(h, GH_MISUSE_INVALID), 0L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_DOUBLE) +
+			kunit_misuse(h, GH_MISUSE_INVALID), 0L);
 	KUNIT_EXPECT_EQ(test, gh_alloc_bulk(h, GH_MAX_ALLOC + 1, GFP_KERNEL | __GFP_NOWARN, 4, p),
 			0);
 }
@@ -313,11 +283,11 @@ static void goheap_tiny_packing(struct kunit *test)
 
 	gh_free(h, p[1]);
 	gh_free(h, p[1]);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 1L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_DOUBLE), 1L);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		if (i != 1)
 			gh_free(h, p[i]);
-	KUNIT_EXPECT_EQ(test, misuse(h, GH_MISUSE_DOUBLE), 1L);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_DOUBLE), 1L);
 }
 
 /* A tiny block goes back only when all its objects are freed and unpinned. */
@@ -389,8 +359,8 @@ static struct kunit_case goheap_api_cases[] = {
 
 static struct kunit_suite goheap_api_suite = {
 	.name = "goheap_api",
-	.init = api_init,
-	.exit = api_exit,
+	.init = kunit_param_heap_init,
+	.exit = kunit_param_heap_exit,
 	.test_cases = goheap_api_cases,
 };
 

@@ -46,6 +46,47 @@ static inline struct gh_heap *kunit_heap(struct kunit *test)
 }
 
 /*
+ * The heap page sizes as a KUnit parameter (page_shift_gen_params, for
+ * KUNIT_CASE_PARAM()), each case named "<size> B heap pages".
+ */
+#define KUNIT_GH_PAGE_SHIFT_PARAM()						\
+	static const unsigned int kunit_gh_shifts[] = KUNIT_GH_SHIFTS;		\
+	static void kunit_gh_shift_desc(const unsigned int *p, char *desc)	\
+	{									\
+		snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu B heap pages", 1UL << *p); \
+	}									\
+	KUNIT_ARRAY_PARAM(page_shift, kunit_gh_shifts, kunit_gh_shift_desc)
+
+/*
+ * A suite's .init and .exit for a private heap per case in test->priv: of
+ * the case's page_shift parameter if it has one, else of KUNIT_GH_SHIFT.
+ */
+static inline int kunit_param_heap_init(struct kunit *test)
+{
+	struct gh_heap_params params = { .page_shift = KUNIT_GH_SHIFT, .name = "kunit" };
+	struct gh_heap *h;
+
+	if (test->param_value)
+		params.page_shift = *(const unsigned int *)test->param_value;
+	h = gh_heap_create(&params);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	test->priv = h;
+	return 0;
+}
+
+static inline void kunit_param_heap_exit(struct kunit *test)
+{
+	gh_heap_destroy(test->priv);
+}
+
+/* Bad frees of @kind counted on @h so far. */
+static inline long kunit_misuse(struct gh_heap *h, enum gh_misuse kind)
+{
+	return atomic_long_read(&h->misuse[kind]);
+}
+
+/*
  * Run validate on @h; its output in *@out (kunit-managed) unless @out is
  * NULL. Returns its error count.
  */

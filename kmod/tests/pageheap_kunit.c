@@ -18,14 +18,7 @@
 
 MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));
 
-static const unsigned int page_shifts[] = KUNIT_GH_SHIFTS;
-
-static void shift_desc(const unsigned int *p, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu B heap pages", 1UL << *p);
-}
-
-KUNIT_ARRAY_PARAM(page_shift, page_shifts, shift_desc);
+KUNIT_GH_PAGE_SHIFT_PARAM();
 
 static struct gh_heap *param_heap(struct kunit *test, unsigned int chunk_order)
 {

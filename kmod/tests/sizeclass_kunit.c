@@ -107,14 +107,7 @@ static struct gh_heap *make_heap(struct kunit *test, unsigned int shift)
 	return h;
 }
 
-static const unsigned int page_shifts[] = KUNIT_GH_SHIFTS;
-
-static void shift_desc(const unsigned int *p, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu B heap pages", 1UL << *p);
-}
-
-KUNIT_ARRAY_PARAM(page_shift, page_shifts, shift_desc);
+KUNIT_GH_PAGE_SHIFT_PARAM();
 
 /* 8 KiB mode reproduces Go's table exactly. */
 static void goheap_class_matches_go_table(struct kunit *test)

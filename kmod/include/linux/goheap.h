@@ -10,6 +10,8 @@
 #define _LINUX_GOHEAP_H
 
 #include <linux/gfp.h>
+#include <linux/overflow.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 
 /* Largest object goheap_alloc() can return (one 4 MiB chunk). */
@@ -23,6 +25,9 @@ void goheap_free(const void *ptr);
 size_t goheap_usable_size(const void *ptr);
 int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **p);
 void goheap_free_bulk(size_t nr, void **p);
+void *goheap_realloc(const void *p, size_t new_size, gfp_t gfp);
+size_t goheap_size_roundup(size_t size);
+void __goheap_free_rcu(const void *ptr, size_t head_offset);
 
 /**
  * goheap_zalloc() - allocate zeroed memory.
@@ -35,5 +40,56 @@ static inline void *goheap_zalloc(size_t size, gfp_t gfp)
 {
 	return goheap_alloc(size, gfp | __GFP_ZERO);
 }
+
+/**
+ * goheap_alloc_array() - allocate memory for an array.
+ * @n: number of elements.
+ * @size: bytes per element.
+ * @gfp: allocation context.
+ *
+ * As kmalloc_array(): fails when @n * @size overflows.
+ *
+ * Return: as goheap_alloc(); NULL on overflow.
+ */
+static inline void *goheap_alloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return goheap_alloc(bytes, gfp);
+}
+
+/**
+ * goheap_calloc() - allocate zeroed memory for an array.
+ * @n: number of elements.
+ * @size: bytes per element.
+ * @gfp: allocation context.
+ *
+ * As kcalloc(): fails when @n * @size overflows.
+ *
+ * Return: as goheap_alloc(); NULL on overflow.
+ */
+static inline void *goheap_calloc(size_t n, size_t size, gfp_t gfp)
+{
+	return goheap_alloc_array(n, size, gfp | __GFP_ZERO);
+}
+
+/**
+ * goheap_free_rcu() - free an object after an RCU grace period.
+ * @ptr: object from goheap_alloc() (not a packed tiny object), or NULL.
+ * @rhf: name of the struct rcu_head member of *@ptr.
+ *
+ * As kfree_rcu(ptr, rhf): the object is freed once every RCU reader that
+ * may see it is done. goheap unloads only after every deferred free ran.
+ *
+ * Context: any; never sleeps.
+ */
+#define goheap_free_rcu(ptr, rhf)						\
+	do {									\
+		typeof(ptr) ___p = (ptr);					\
+										\
+		__goheap_free_rcu(___p, offsetof(typeof(*___p), rhf));		\
+	} while (0)
 
 #endif /* _LINUX_GOHEAP_H */

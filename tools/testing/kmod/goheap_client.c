@@ -4,7 +4,8 @@
  * module would, and checks the contract it relies on.
  *
  * At load it runs a set of checks (kmalloc-like semantics, bulk and tiny
- * allocation, allocation from softirq-safe contexts) and refuses to load,
+ * allocation, allocation from softirq-safe contexts, arrays, realloc, size
+ * round-up and the RCU-deferred free) and refuses to load,
  * with -EINVAL, if any fails; each check prints one line. Parameters add
  * workloads for the guest tests:
  *
@@ -22,6 +23,7 @@
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -163,6 +165,79 @@ static bool check_atomic(void)
 }
 
 /* Sizes of a mixed workload: mostly small, a few large. */
+static bool check_array(void)
+{
+	u8 *p = goheap_calloc(1000, 3, GFP_KERNEL);
+	bool ok = p && !memchr_inv(p, 0, 3000);
+
+	goheap_free(p);
+	return ok && !goheap_alloc_array(SIZE_MAX / 4, 8, GFP_KERNEL | __GFP_NOWARN) &&
+	       !goheap_calloc(8, SIZE_MAX / 4, GFP_KERNEL | __GFP_NOWARN);
+}
+
+static bool check_realloc(void)
+{
+	u8 *p = goheap_alloc(100, GFP_KERNEL), *q;
+	bool ok;
+
+	if (!p)
+		return false;
+	memset(p, 0x5a, 100);
+	q = goheap_realloc(p, 90, GFP_KERNEL);		/* fits: stays */
+	ok = q == p;
+	p = goheap_realloc(q, 100000, GFP_KERNEL);	/* moves with its bytes */
+	ok = ok && p && !memchr_inv(p, 0x5a, 90);
+	if (!p) {
+		goheap_free(q);
+		return false;
+	}
+	q = goheap_realloc(p, 0, GFP_KERNEL);		/* frees */
+	return ok && q == ZERO_SIZE_PTR;
+}
+
+static bool check_roundup(void)
+{
+	static const size_t sizes[] = { 1, 9, 100, 1000, 5000, 32768, 40000, 1 << 20 };
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		void *p = goheap_alloc(sizes[i], GFP_KERNEL);
+
+		ok = ok && p && goheap_usable_size(p) == goheap_size_roundup(sizes[i]);
+		goheap_free(p);
+	}
+	return ok;
+}
+
+struct rcu_item {
+	int value;
+	struct rcu_head rcu;
+};
+
+static struct rcu_item __rcu *published;
+
+/* The kfree_rcu() pattern: unpublish, free after readers are done. */
+static bool check_free_rcu(void)
+{
+	struct rcu_item *it = goheap_alloc(sizeof(*it), GFP_KERNEL), *old;
+	bool ok;
+
+	if (!it)
+		return false;
+	it->value = 42;
+	rcu_assign_pointer(published, it);
+	rcu_read_lock();
+	old = rcu_dereference(published);
+	ok = old && old->value == 42;
+	rcu_read_unlock();
+	old = rcu_replace_pointer(published, NULL, true);
+	goheap_free_rcu(old, rcu);
+	ok = ok && goheap_usable_size(old) >= sizeof(*old);	/* still live */
+	rcu_barrier();
+	return ok && goheap_usable_size(old) == 0;
+}
+
 static size_t mixed_size(unsigned int i)
 {
 	if (i % 97 == 0)
@@ -259,6 +334,10 @@ static int __init client_init(void)
 	CHECK(check_atomic(), "GFP_ATOMIC with interrupts off");
 	CHECK(!goheap_alloc(GOHEAP_MAX_ALLOC + 1, GFP_KERNEL | __GFP_NOWARN),
 	      "too large fails without a warning");
+	CHECK(check_array(), "goheap_calloc zeroes; array sizes that overflow fail");
+	CHECK(check_realloc(), "goheap_realloc keeps, moves and frees as krealloc");
+	CHECK(check_roundup(), "goheap_size_roundup is the usable size");
+	CHECK(check_free_rcu(), "goheap_free_rcu frees after a grace period");
 	time_pair();
 
 	if (churn_mb) {
