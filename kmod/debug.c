@@ -64,20 +64,28 @@ static_assert(ARRAY_SIZE(misuse_names) == GH_MISUSE_NR);
  * @p: the pointer passed in.
  * @ip: the caller of the API that was given @p.
  *
- * In debug mode with call sites tracked, the report also gives the
- * stacks of the object's last allocation and free.
+ * A pointer into another heap (a free into the wrong heap) is an invalid
+ * free of @h, and the report names the heap it belongs to. In debug mode
+ * with call sites tracked, the report also gives the stacks of the
+ * object's last allocation and free.
  *
  * Context: any.
  */
 void gh_report_misuse(struct gh_heap *h, enum gh_misuse kind, const void *p, unsigned long ip)
 {
 	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+	struct gh_heap *owner;
 
 	atomic_long_inc(&h->misuse[kind]);
 	trace_goheap_invalid_free(h, ip, p, kind);
 	if (!__ratelimit(&rs))
 		return;
-	pr_err("%s: %s of %p from %pS\n", h->name, misuse_names[kind], p, (void *)ip);
+	owner = kind == GH_MISUSE_INVALID ? gh_heap_find(p) : NULL;
+	if (owner && owner != h)
+		pr_err("%s: invalid free of %p from %pS: it belongs to heap %s\n", h->name, p,
+		       (void *)ip, owner->name);
+	else
+		pr_err("%s: %s of %p from %pS\n", h->name, misuse_names[kind], p, (void *)ip);
 	if (h->debug & GH_DEBUG_TRACK && kind != GH_MISUSE_INVALID)
 		gh_debug_report_object(h, p);
 }

@@ -697,6 +697,13 @@ void *gh_realloc(struct gh_heap *h, const void *p, size_t new_size, gfp_t gfp);
 void *gh_object_start(struct gh_heap *h, const void *p, size_t *usable);
 struct gh_heap *gh_heap_find(const void *p);
 
+/* heaps.c: private heaps (include/linux/goheap.h) */
+struct goheap_heap;
+struct dentry;
+struct gh_heap *gh_heap_of(struct goheap_heap *heap);
+void gh_heaps_init(struct dentry *root, unsigned int idle_secs);
+void gh_heaps_exit(void);
+
 /* rcufree.c */
 void __gh_free_rcu(struct gh_heap *h, const void *p, struct rcu_head *head,
 		   unsigned long ip);

@@ -76,6 +76,7 @@ static int __init goheap_init(void)
 		goto err_heap;
 	goheap_debugfs_root = debugfs_create_dir("goheap", NULL);
 	gh_debugfs_init(h, goheap_debugfs_root);
+	gh_heaps_init(goheap_debugfs_root, scavenge_idle_secs);
 	err = gh_dev_init();
 	if (err)
 		goto err_debugfs;
@@ -100,6 +101,7 @@ err_hotplug:
 static void __exit goheap_exit(void)
 {
 	gh_dev_exit();
+	gh_heaps_exit();
 	debugfs_remove_recursive(goheap_debugfs_root);
 	gh_release_stop(goheap_default_heap);
 	gh_heap_destroy(goheap_default_heap);

@@ -39,6 +39,7 @@ struct gopts {
 	bool json;		/* --json: machine-readable output on stdout */
 	bool quiet;		/* --quiet: no progress on stderr */
 	const char *dev;	/* --dev PATH (default /dev/goheap) */
+	const char *heap;	/* --heap NAME: a private heap's debugfs files */
 };
 
 extern struct gopts g;
@@ -84,6 +85,8 @@ static inline uint64_t ms_get(const struct goheap_memstats *ms, unsigned int i)
 }
 
 uint64_t ms_by_name(const struct goheap_memstats *ms, const char *name);
+/* stats.c: a private heap's memstats from its debugfs file (--heap). */
+int df_memstats(struct goheap_memstats *ms);
 
 /* stats.c: a file of /sys/kernel/debug/goheap, in lines and tokens. */
 #define DF_MAXLINES	512
@@ -98,6 +101,7 @@ struct dfile {
 };
 
 int df_read(const char *name, struct dfile *d);
+bool df_readable(const char *name);
 void df_free(struct dfile *d);
 /* The token of line @row in the column called @name in header line @h, or "0". */
 const char *df_cell(const struct dfile *d, unsigned int row, unsigned int h,

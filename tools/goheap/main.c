@@ -21,7 +21,7 @@ struct gopts g = { .dev = GH_DEV_PATH };
 static const char *cmd_name = "goheap";
 
 static const char usage_text[] =
-"usage: goheap [--json] [--quiet] [--dev PATH] COMMAND [ARGS]\n"
+"usage: goheap [--json] [--quiet] [--dev PATH] [--heap NAME] COMMAND [ARGS]\n"
 "\n"
 "  info                          the module: ABI, features, limits, parameters\n"
 "  stats [memstats|classes|pageheap|percpu] [--all]\n"
@@ -39,6 +39,8 @@ static const char usage_text[] =
 "  --json     machine-readable output (one key per line; rows on one line)\n"
 "  --quiet    no progress lines on stderr\n"
 "  --dev PATH the device (default /dev/goheap)\n"
+"  --heap NAME  stats and top of the private heap NAME (from\n"
+"             /sys/kernel/debug/goheap/heaps/NAME; root only)\n"
 "\n"
 "Sizes take K, M, G suffixes (powers of 1024). Exit status: 0 success,\n"
 "1 failure, 2 bad arguments. See Documentation/tools.rst.\n";
@@ -209,6 +211,13 @@ int main(int argc, char **argv)
 			if (i + 1 >= argc)
 				die_usage("option --dev needs a value");
 			g.dev = argv[++i];
+		} else if (!strcmp(argv[i], "--heap")) {
+			if (i + 1 >= argc)
+				die_usage("option --heap needs a value");
+			g.heap = argv[++i];
+			if (!*g.heap || strchr(g.heap, '/') || !strcmp(g.heap, "..") ||
+			    !strcmp(g.heap, "."))
+				die_usage("--heap takes a heap's name, not '%s'", g.heap);
 		} else {
 			args[n++] = argv[i];
 		}

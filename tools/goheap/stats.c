@@ -22,7 +22,25 @@
 
 /* ---- debugfs parsing ---------------------------------------------------- */
 
-/* df_read - read and tokenise /sys/kernel/debug/goheap/@name. */
+/* df_path - the path of debugfs file @name: the default heap's, or --heap's. */
+static void df_path(const char *name, char *path, size_t len)
+{
+	if (g.heap)
+		snprintf(path, len, "%s/heaps/%s/%s", GH_DEBUGFS, g.heap, name);
+	else
+		snprintf(path, len, "%s/%s", GH_DEBUGFS, name);
+}
+
+/* df_readable - whether debugfs file @name can be read (quietly). */
+bool df_readable(const char *name)
+{
+	char path[256];
+
+	df_path(name, path, sizeof(path));
+	return access(path, R_OK) == 0;
+}
+
+/* df_read - read and tokenise debugfs file @name (see df_path()). */
 int df_read(const char *name, struct dfile *d)
 {
 	char path[256], buf[1024];
@@ -30,13 +48,16 @@ int df_read(const char *name, struct dfile *d)
 	int e;
 
 	memset(d, 0, sizeof(*d));
-	snprintf(path, sizeof(path), "%s/%s", GH_DEBUGFS, name);
+	df_path(name, path, sizeof(path));
 	f = fopen(path, "r");
 	if (!f) {
 		e = errno;
 		if (e == EACCES || e == EPERM)
 			warnx_("%s: %s (debugfs is root-only; memstats works for any user "
 			       "through /dev/goheap: goheap stats memstats)", path, strerror(e));
+		else if (e == ENOENT && g.heap)
+			warnx_("%s: %s (no private heap '%s'; ls %s/heaps)", path, strerror(e),
+			       g.heap, GH_DEBUGFS);
 		else if (e == ENOENT)
 			warnx_("%s: %s (is goheap.ko loaded and debugfs mounted? "
 			       "mount -t debugfs none /sys/kernel/debug)", path, strerror(e));
@@ -126,6 +147,26 @@ static void print_value(char *buf, size_t len, enum ms_unit unit, uint64_t v)
 		snprintf(buf, len, "%llu", (unsigned long long)v);
 }
 
+/*
+ * A private heap's memstats, from its debugfs file (--heap): the figures
+ * GOHEAP_IOC_GET_MEMSTATS gives for the default heap, by name.
+ */
+int df_memstats(struct goheap_memstats *ms)
+{
+	struct dfile d;
+	unsigned int i, l;
+
+	memset(ms, 0, sizeof(*ms));
+	if (df_read("memstats", &d))
+		return -1;
+	for (i = 0; i < ms_nfields; i++)
+		for (l = 0; l < d.nlines; l++)
+			if (d.ntok[l] == 2 && !strcmp(d.tok[l][0], ms_fields[i].name))
+				*(uint64_t *)((char *)ms + ms_fields[i].off) = df_num(d.tok[l][1]);
+	df_free(&d);
+	return 0;
+}
+
 static int stats_memstats(void)
 {
 	struct goheap_memstats ms;
@@ -136,18 +177,28 @@ static int stats_memstats(void)
 	uint64_t inuse, alloc, idle, rel;
 	struct goheap_info info;
 	bool heap;
-	int fd = dev_open();
+	int fd;
 
-	if (fd < 0 || dev_info(fd, &info) || dev_memstats(fd, &ms, &n))
-		return EXIT_FAIL;
-	close(fd);
-	heap = info.caps & GOHEAP_CAP_HEAP_STATS;
-	if (!heap)
-		fprintf(stderr, "goheap: stats: the heap's figures need CAP_PERFMON or "
-			"CAP_SYS_ADMIN; these are an empty open file's (all 0)\n");
+	if (g.heap) {
+		if (df_memstats(&ms))
+			return EXIT_FAIL;
+		n = ms_nfields;
+		heap = true;
+	} else {
+		fd = dev_open();
+		if (fd < 0 || dev_info(fd, &info) || dev_memstats(fd, &ms, &n))
+			return EXIT_FAIL;
+		close(fd);
+		heap = info.caps & GOHEAP_CAP_HEAP_STATS;
+		if (!heap)
+			fprintf(stderr, "goheap: stats: the heap's figures need CAP_PERFMON or "
+				"CAP_SYS_ADMIN; these are an empty open file's (all 0)\n");
+	}
 	if (g.json) {
 		json_begin();
-		json_str("source", "GOHEAP_IOC_GET_MEMSTATS");
+		json_str("source", g.heap ? "debugfs" : "GOHEAP_IOC_GET_MEMSTATS");
+		if (g.heap)
+			json_str("heap", g.heap);
 		json_str("scope", heap ? "heap" : "file");
 		for (i = 0; i < n; i++)
 			json_u64(ms_fields[i].name, ms_get(&ms, i));

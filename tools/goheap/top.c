@@ -48,10 +48,11 @@ static int top_frame(int fd, unsigned long frame, struct top_prev *p)
 	char a[32], b[32], c[32], d[32], e[32];
 	struct table tb;
 
-	if (dev_memstats(fd, &ms, &n))
+	n = ms_nfields;
+	if (g.heap ? df_memstats(&ms) : dev_memstats(fd, &ms, &n))
 		return -1;
-	have_pc = access(GH_DEBUGFS "/percpu", R_OK) == 0 && !df_read("percpu", &pc);
-	have_cl = access(GH_DEBUGFS "/classes", R_OK) == 0 && !df_read("classes", &cl);
+	have_pc = df_readable("percpu") && !df_read("percpu", &pc);
+	have_cl = df_readable("classes") && !df_read("classes", &cl);
 
 	if (g.json) {
 		json_begin();

@@ -29,6 +29,41 @@ void *goheap_realloc(const void *p, size_t new_size, gfp_t gfp);
 size_t goheap_size_roundup(size_t size);
 void __goheap_free_rcu(const void *ptr, size_t head_offset);
 
+/* Private heaps (kmod/heaps.c): a heap of one's own, with its own figures. */
+struct goheap_heap;
+
+/* Longest private heap name: a-z, 0-9, '_' and '-'. */
+#define GOHEAP_HEAP_NAME_MAX	31
+
+/* Debug options of a private heap, as the module's debug= letters. */
+#define GOHEAP_DEBUG_POISON	0x1	/* P: poison freed objects */
+#define GOHEAP_DEBUG_REDZONE	0x2	/* Z: red zone after each object */
+#define GOHEAP_DEBUG_TRACK	0x4	/* U: allocation and free call sites */
+#define GOHEAP_DEBUG_ALL	(GOHEAP_DEBUG_POISON | GOHEAP_DEBUG_REDZONE | GOHEAP_DEBUG_TRACK)
+
+/**
+ * struct goheap_heap_params - how to build a private heap.
+ * @page_size:	 heap page size in bytes: 8192 (Go's) or 4096; on a kernel
+ *		 with larger pages only its page size; 0 for the default
+ *		 (8192, or that page size).
+ * @limit_bytes: most memory the heap may take for its pages (0: no limit).
+ * @debug:	 GOHEAP_DEBUG_* options.
+ */
+struct goheap_heap_params {
+	unsigned int page_size;
+	unsigned long limit_bytes;
+	unsigned int debug;
+};
+
+struct goheap_heap *goheap_heap_create(const char *name,
+				       const struct goheap_heap_params *params);
+int goheap_heap_destroy(struct goheap_heap *heap);
+void *goheap_heap_alloc(struct goheap_heap *heap, size_t size, gfp_t gfp);
+void goheap_heap_free(struct goheap_heap *heap, const void *ptr);
+size_t goheap_heap_usable_size(struct goheap_heap *heap, const void *ptr);
+void *goheap_heap_realloc(struct goheap_heap *heap, const void *ptr, size_t new_size,
+			  gfp_t gfp);
+
 /**
  * goheap_zalloc() - allocate zeroed memory.
  * @size: bytes.

@@ -5,7 +5,7 @@
  *
  * At load it runs a set of checks (kmalloc-like semantics, bulk and tiny
  * allocation, allocation from softirq-safe contexts, arrays, realloc, size
- * round-up and the RCU-deferred free) and refuses to load,
+ * round-up, the RCU-deferred free and private heaps) and refuses to load,
  * with -EINVAL, if any fails; each check prints one line. Parameters add
  * workloads for the guest tests:
  *
@@ -13,12 +13,17 @@
  *               it all, before load completes
  *   hold_mb=N   allocate N MiB of mixed sizes and keep it until unload
  *
+ * While loaded it holds CLIENT_HEAP_OBJECTS objects of 128 B in a private
+ * heap of its own, "client" (/sys/kernel/debug/goheap/heaps/client/), and
+ * frees them and destroys the heap at unload.
+ *
  * The 64 B alloc+free pair is timed against kmalloc/kfree in the same
  * boot and printed as a ratio (a figure, not a check).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bottom_half.h>
+#include <linux/err.h>
 #include <linux/goheap.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
@@ -238,6 +243,64 @@ static bool check_free_rcu(void)
 	return ok && goheap_usable_size(old) == 0;
 }
 
+#define CLIENT_HEAP_OBJECTS	100
+
+static struct goheap_heap *client_heap;
+static void *client_objs[CLIENT_HEAP_OBJECTS];
+
+/* A heap of one's own: bad names refused, busy heaps not destroyed. */
+static bool check_private_heap(void)
+{
+	struct goheap_heap *h = goheap_heap_create("client-check", NULL);
+	void *p, *q;
+	bool ok;
+
+	if (IS_ERR(h))
+		return false;
+	ok = goheap_heap_create("client-check", NULL) == ERR_PTR(-EEXIST) &&
+	     goheap_heap_create("Client", NULL) == ERR_PTR(-EINVAL);
+	p = goheap_heap_alloc(h, 300, GFP_KERNEL);
+	q = goheap_alloc(300, GFP_KERNEL);
+	ok = ok && p && q && goheap_heap_usable_size(h, p) == 320 &&
+	     goheap_heap_usable_size(h, q) == 0 && goheap_usable_size(p) == 0;
+	goheap_free(q);
+	ok = ok && goheap_heap_destroy(h) == -EBUSY;
+	goheap_heap_free(h, p);
+	return goheap_heap_destroy(h) == 0 && ok;
+}
+
+static int client_heap_fill(void)
+{
+	unsigned int i;
+
+	client_heap = goheap_heap_create("client", NULL);
+	if (IS_ERR(client_heap)) {
+		int err = PTR_ERR(client_heap);
+
+		client_heap = NULL;
+		return err;
+	}
+	for (i = 0; i < CLIENT_HEAP_OBJECTS; i++) {
+		client_objs[i] = goheap_heap_alloc(client_heap, 128, GFP_KERNEL);
+		if (!client_objs[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void client_heap_empty(void)
+{
+	unsigned int i;
+
+	if (!client_heap)
+		return;
+	for (i = 0; i < CLIENT_HEAP_OBJECTS; i++)
+		goheap_heap_free(client_heap, client_objs[i]);
+	if (goheap_heap_destroy(client_heap))
+		pr_err("the client heap was not destroyed\n");
+	client_heap = NULL;
+}
+
 static size_t mixed_size(unsigned int i)
 {
 	if (i % 97 == 0)
@@ -338,6 +401,9 @@ static int __init client_init(void)
 	CHECK(check_realloc(), "goheap_realloc keeps, moves and frees as krealloc");
 	CHECK(check_roundup(), "goheap_size_roundup is the usable size");
 	CHECK(check_free_rcu(), "goheap_free_rcu frees after a grace period");
+	CHECK(check_private_heap(), "a private heap: names checked, busy heap kept, own objects");
+	CHECK(!client_heap_fill(), "holding %u objects in the private heap \"client\"",
+	      CLIENT_HEAP_OBJECTS);
 	time_pair();
 
 	if (churn_mb) {
@@ -355,12 +421,14 @@ static int __init client_init(void)
 	if (!failures)
 		return 0;
 	mixed_free(&held);	/* no exit() after a failed init */
+	client_heap_empty();
 	return -EINVAL;
 }
 
 static void __exit client_exit(void)
 {
 	mixed_free(&held);
+	client_heap_empty();
 }
 
 module_init(client_init);
