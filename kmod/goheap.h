@@ -573,7 +573,10 @@ static inline unsigned int gh_chunk_granules(const struct gh_chunk *ch)
  * The chunk descriptor is read in an RCU-sched read-side section (it is
  * freed with kfree_rcu(), whose grace period also waits for sections with
  * preemption disabled): cheaper than rcu_read_lock(), which is a call on
- * kernels with preemptible RCU.
+ * kernels with preemptible RCU. The two READ_ONCE()s pair with the
+ * smp_wmb() before each publication (pageheap.c: chunk_map() for the map,
+ * run_take() for a chunk's span array): what they return is complete, and
+ * is read through the pointer (an address dependency).
  *
  * Context: any; takes no lock.
  * Return: the span holding @p, or NULL if @p is not inside a span of @h.

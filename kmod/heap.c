@@ -267,6 +267,13 @@ static __always_inline struct gh_span *find_live(struct gh_heap *h, const void *
 		*why = GH_MISUSE_INTERIOR;
 		return NULL;
 	}
+	/*
+	 * Written without a lock by the object's owner of the moment (enum
+	 * gh_objstate), read here by whoever frees it: two frees of one
+	 * object one after the other are a double free found here; two at
+	 * the same moment on two CPUs may both find it live (detected double
+	 * frees are those that do not race).
+	 */
 	if (unlikely(READ_ONCE(s->objstate[*idx]) != GH_OBJ_LIVE)) {
 		*why = GH_MISUSE_DOUBLE;
 		return NULL;

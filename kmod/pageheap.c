@@ -351,6 +351,12 @@ static void chunk_map(struct gh_heap *h, struct gh_chunk *ch)
 	struct gh_chunk *old;
 
 	lockdep_assert_held(&h->lock);
+	/*
+	 * Publish the complete descriptor: pairs with the READ_ONCE() of
+	 * h->map[] in gh_span_lookup(), which reads @ch's span array through
+	 * the pointer (an address dependency).
+	 */
+	smp_wmb();
 	for (i = 0; i < n; i++, addr += GH_GRANULE_BYTES) {
 		old = h->map[idx + i];
 		WARN_ON_ONCE(old && !gh_granule_released(old, addr));
@@ -365,8 +371,7 @@ static void chunk_unmap(struct gh_heap *h, struct gh_chunk *ch)
 	unsigned int i, n = gh_chunk_granules(ch);
 
 	lockdep_assert_held(&h->lock);
-
-	lockdep_assert_held(&h->lock);
+	/* Pairs with gh_span_lookup(): the descriptor outlives it (kfree_rcu). */
 	for (i = 0; i < n; i++)
 		if (h->map[idx + i] == ch)
 			WRITE_ONCE(h->map[idx + i], NULL);
@@ -433,10 +438,16 @@ static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
 	unsigned int i, run;
 
 	lockdep_assert_held(&h->lock);
-
-	lockdep_assert_held(&h->lock);
 	run = run_around(ch, first, npages);
 	bitmap_set(ch->inuse, first, npages);
+	/*
+	 * Publish @s, which is complete, to lockless lookups: pairs with the
+	 * READ_ONCE() of ch->spans[] in gh_span_lookup(), whose callers read
+	 * the span's fields through the pointer they got (an address
+	 * dependency), as with rcu_assign_pointer()/rcu_dereference(). A stray
+	 * pointer's lookup that races with this sees NULL or the whole span.
+	 */
+	smp_wmb();
 	for (i = 0; i < npages; i++)
 		WRITE_ONCE(ch->spans[first + i], s);
 	ch->nfree -= npages;
@@ -521,6 +532,20 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 		s->track = (struct gh_track *)PTR_ALIGN(s->objstate + nelems,
 							sizeof(struct gh_track));
 
+	s->npages = npages;
+	s->kind = kind;
+	s->cls = cls;
+	s->nelems = nelems;
+	s->bucket = -1;
+	INIT_LIST_HEAD(&s->node);
+	if (kind == GH_SPAN_SMALL) {
+		s->elemsize = h->classes[cls].size;
+		s->div_mul = h->classes[cls].div_mul;
+	} else {
+		s->elemsize = npages << h->page_shift;
+		s->div_mul = 0;
+	}
+
 	spin_lock_irqsave(&h->lock, flags);
 	first = run_find(h, npages, align, &ch);
 	while (first < 0) {
@@ -553,25 +578,13 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 		ch = fresh;
 		first = chunk_find(ch, npages, align);
 	}
+	/* Complete before run_take() publishes it to lockless lookups. */
+	s->chunk = ch;
+	s->first = first;
+	s->base = ch->base + ((unsigned long)first << h->page_shift);
 	run_take(h, ch, first, npages, s);
 	spin_unlock_irqrestore(&h->lock, flags);
 
-	s->chunk = ch;
-	s->first = first;
-	s->npages = npages;
-	s->base = ch->base + ((unsigned long)first << h->page_shift);
-	s->kind = kind;
-	s->cls = cls;
-	s->nelems = nelems;
-	s->bucket = -1;
-	INIT_LIST_HEAD(&s->node);
-	if (kind == GH_SPAN_SMALL) {
-		s->elemsize = h->classes[cls].size;
-		s->div_mul = h->classes[cls].div_mul;
-	} else {
-		s->elemsize = npages << h->page_shift;
-		s->div_mul = 0;
-	}
 	if (kind == GH_SPAN_RAW)
 		gh_san_pages_open((void *)s->base, gh_span_bytes(h, s));
 	atomic_long_inc(&h->nr_spans);
@@ -599,6 +612,14 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 	trace_goheap_span_free(h, s);
 	gh_san_pages_free((void *)s->base, gh_span_bytes(h, s));
 	spin_lock_irqsave(&h->lock, flags);
+	/*
+	 * Unpublish: pairs with the READ_ONCE() in gh_span_lookup(). No object
+	 * of @s is live, so only a bad free (a double or stray pointer) can
+	 * look @s up now; one that races with this very moment may read @s
+	 * after the kfree() below. Bad frees before a span's end and after it
+	 * are caught; one that races with its end is not (as a double kfree()
+	 * racing with slab reuse is not).
+	 */
 	for (i = 0; i < s->npages; i++)
 		WRITE_ONCE(ch->spans[s->first + i], NULL);
 	bitmap_clear(ch->inuse, s->first, s->npages);

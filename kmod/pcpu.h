@@ -112,7 +112,12 @@ static __always_inline struct gh_pcpu *gh_pcpu_claim(struct gh_heap *h)
 		return NULL;
 	}
 	WRITE_ONCE(cc->busy, 1);
-	barrier();	/* claimed before any access, as an interrupt sees it */
+	/*
+	 * Claimed before any access: pairs with the READ_ONCE(cc->busy) of an
+	 * interrupt on this CPU, the only other reader (a compiler barrier is
+	 * enough on one CPU).
+	 */
+	barrier();
 #ifdef GH_CLAIM_LOCKDEP
 	lock_map_acquire_try(&cc->dep_map);
 #endif
@@ -133,7 +138,7 @@ static __always_inline void gh_pcpu_release(struct gh_pcpu *cc)
 #ifdef GH_CLAIM_LOCKDEP
 	lock_map_release(&cc->dep_map);
 #endif
-	barrier();	/* every access done before an interrupt may claim it */
+	barrier();	/* every access done first: pairs as in gh_pcpu_claim() */
 	WRITE_ONCE(cc->busy, 0);
 	preempt_enable();
 #endif

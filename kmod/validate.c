@@ -165,6 +165,7 @@ static unsigned int check_span_pages(struct gh_heap *h, struct gh_chunk *ch, uns
 
 		v->objects++;
 		v->live += st == GH_OBJ_LIVE;
+		/* Pairs with the WRITE_ONCE()s of spancache.c, made under its claim. */
 		if (st != GH_OBJ_LIVE && !READ_ONCE(s->cached))
 			verr(v, "large span %p is in the heap but its object is not live\n",
 			     (void *)s->base);
