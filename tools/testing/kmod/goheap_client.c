@@ -188,10 +188,15 @@ static bool check_realloc(void)
 	if (!p)
 		return false;
 	memset(p, 0x5a, 100);
-	q = goheap_realloc(p, 90, GFP_KERNEL);		/* fits: stays */
-	ok = q == p;
+	/* Fits: stays where it is, except on a debug heap (debug=), which moves it. */
+	q = goheap_realloc(p, 90, GFP_KERNEL);
+	if (!q) {
+		goheap_free(p);
+		return false;
+	}
+	ok = !memchr_inv(q, 0x5a, 90);
 	p = goheap_realloc(q, 100000, GFP_KERNEL);	/* moves with its bytes */
-	ok = ok && p && !memchr_inv(p, 0x5a, 90);
+	ok = ok && p && p != q && !memchr_inv(p, 0x5a, 90);
 	if (!p) {
 		goheap_free(q);
 		return false;
