@@ -122,6 +122,26 @@ void goheap_free_bulk(size_t nr, void **p)
 EXPORT_SYMBOL_GPL(goheap_free_bulk);
 
 /**
+ * goheap_alloc_node() - allocate memory, preferring a NUMA node.
+ * @size: bytes, as for goheap_alloc().
+ * @gfp: allocation context; with __GFP_THISNODE a large object must be on
+ *	 @node.
+ * @node: node, or NUMA_NO_NODE (then this is goheap_alloc()).
+ *
+ * Large objects (over 32 KiB) get a span on @node. Small and tiny ones
+ * come from the per-CPU caches as for goheap_alloc(): goheap does not keep
+ * its size classes per node, so their node is the one the heap grew on.
+ *
+ * Context: as goheap_alloc().
+ * Return: the memory; NULL on failure or for a node that is not online.
+ */
+void *goheap_alloc_node(size_t size, gfp_t gfp, int node)
+{
+	return __gh_alloc_node(goheap_default_heap, size, gfp, node, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(goheap_alloc_node);
+
+/**
  * goheap_realloc() - resize memory from goheap_alloc().
  * @p: the object, or NULL or ZERO_SIZE_PTR (then this is goheap_alloc()).
  * @new_size: bytes wanted; 0 frees @p and returns ZERO_SIZE_PTR.

@@ -540,6 +540,9 @@ void gh_pageheap_destroy(struct gh_heap *h);
 struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 			      unsigned int align, enum gh_span_kind kind,
 			      unsigned int cls, gfp_t gfp);
+struct gh_span *gh_span_alloc_node(struct gh_heap *h, unsigned int npages,
+				   unsigned int align, enum gh_span_kind kind,
+				   unsigned int cls, gfp_t gfp, int nid);
 void gh_span_free(struct gh_heap *h, struct gh_span *s);
 unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s);
 unsigned int gh_chunk_maxrun(const struct gh_chunk *ch);
@@ -684,6 +687,8 @@ void gh_heap_destroy(struct gh_heap *h);
 void *__gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
 void *gh_alloc_traced(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip);
 void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
+void *__gh_alloc_node(struct gh_heap *h, size_t size, gfp_t gfp, int nid, unsigned long ip);
+void *gh_alloc_node(struct gh_heap *h, size_t size, gfp_t gfp, int nid);
 void gh_free(struct gh_heap *h, const void *p);
 void __gh_free(struct gh_heap *h, const void *p, unsigned long ip);
 int __gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void **p,

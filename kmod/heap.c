@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/log2.h>
+#include <linux/nodemask.h>
 #include <linux/ratelimit.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -35,7 +36,7 @@
 static LIST_HEAD(gh_heaps);
 static DEFINE_SPINLOCK(gh_heaps_lock);
 
-static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
+static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp, int nid)
 {
 	unsigned int npages, align = 1;
 	struct gh_span *s;
@@ -45,7 +46,11 @@ static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	npages = DIV_ROUND_UP(size, gh_page_bytes(h));
 	if (is_power_of_2(size) && size > gh_page_bytes(h))
 		align = npages;
-	s = gh_span_cache_alloc(h, npages, align, GH_SPAN_LARGE, gfp);
+	/* The span cache keeps spans of any node: a node's span is its own. */
+	if (nid == NUMA_NO_NODE)
+		s = gh_span_cache_alloc(h, npages, align, GH_SPAN_LARGE, gfp);
+	else
+		s = gh_span_alloc_node(h, npages, align, GH_SPAN_LARGE, 0, gfp, nid);
 	if (!s)
 		return NULL;
 	WRITE_ONCE(s->objstate[0], GH_OBJ_LIVE);
@@ -62,7 +67,7 @@ static __always_inline void *alloc_slot(struct gh_heap *h, size_t size, gfp_t gf
 
 	if (unlikely(size > GH_MAX_SMALL_SIZE)) {
 		*usable = round_up(size, gh_page_bytes(h));
-		return large_alloc(h, size, gfp);
+		return large_alloc(h, size, gfp, NUMA_NO_NODE);
 	}
 	cls = gh_size_to_class(h, size);
 	*usable = h->classes[cls].size;
@@ -171,6 +176,61 @@ void *gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp)
 	return do_alloc(h, size, gfp, 0, false);
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_alloc);
+
+/**
+ * __gh_alloc_node() - allocate from a heap, preferring a NUMA node.
+ * @h: heap.
+ * @size: bytes; 0 returns ZERO_SIZE_PTR.
+ * @gfp: allocation context and flags; __GFP_THISNODE makes the node a
+ *	 must for large objects.
+ * @nid: node, or NUMA_NO_NODE (then this is gh_alloc()).
+ * @ip: return address of the API entry point's caller.
+ *
+ * What the heap can honour: a large object (over 32 KiB) gets a span on
+ * @nid, from a chunk of that node or a new chunk taken there. Small and
+ * tiny objects come from the per-CPU caches as for gh_alloc(), whose spans
+ * are on whatever node the heap grew on (usually the node of the CPU that
+ * needed them): the size classes are not kept per node. A debug heap
+ * ignores @nid.
+ *
+ * Context: as gh_alloc().
+ * Return: the object; NULL on failure or for a node that is not online.
+ */
+void *__gh_alloc_node(struct gh_heap *h, size_t size, gfp_t gfp, int nid, unsigned long ip)
+{
+	size_t usable;
+	void *p;
+
+	if (nid != NUMA_NO_NODE && (nid < 0 || nid >= MAX_NUMNODES || !node_online(nid)))
+		return NULL;
+	if (nid == NUMA_NO_NODE || size <= GH_MAX_SMALL_SIZE || h->debug)
+		return do_alloc(h, size, gfp, ip, trace_goheap_alloc_enabled());
+	might_alloc(gfp);
+	p = large_alloc(h, size, gfp, nid);
+	if (p) {
+		usable = round_up(size, gh_page_bytes(h));
+		gh_san_alloc(p, size, usable, gfp);
+		if (trace_goheap_alloc_enabled())
+			trace_goheap_alloc(h, ip, p, size, usable, gfp, 0);
+	}
+	return p;
+}
+
+/**
+ * gh_alloc_node() - allocate from a heap, preferring a NUMA node.
+ * @h: heap.
+ * @size: bytes.
+ * @gfp: allocation context and flags.
+ * @nid: node, or NUMA_NO_NODE.
+ *
+ * Context: as gh_alloc().
+ * Return: as __gh_alloc_node().
+ */
+void *gh_alloc_node(struct gh_heap *h, size_t size, gfp_t gfp, int nid)
+{
+	return __gh_alloc_node(h, size, gfp, nid, _RET_IP_);
+}
+EXPORT_SYMBOL_GH_INTERNAL(gh_alloc_node);
 
 /**
  * __gh_alloc_bulk() - allocate many objects of one size, naming the caller.

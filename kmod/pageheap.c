@@ -257,11 +257,13 @@ static void limit_unreserve(struct gh_heap *h, unsigned long hw)
 /*
  * Take a new chunk from the buddy allocator, big enough for @need heap
  * pages aligned to @align: the heap's chunk order, or the order the span
- * needs if that is larger; smaller when memory is fragmented. Called
- * without locks; the chunk is not yet in the heap.
+ * needs if that is larger; smaller when memory is fragmented. On node @nid
+ * if it is not NUMA_NO_NODE (preferred: another node if @nid has nothing,
+ * unless @gfp has __GFP_THISNODE). Called without locks; the chunk is not
+ * yet in the heap.
  */
 static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
-				     unsigned int align, gfp_t gfp)
+				     unsigned int align, gfp_t gfp, int nid)
 {
 	unsigned int min_order, first_order, order, npages;
 	gfp_t meta = gfp & GH_GFP_MASK;
@@ -282,7 +284,11 @@ static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 			g = (g | __GFP_NORETRY | __GFP_NOWARN) & ~__GFP_NOFAIL;
 		if (!limit_reserve(h, 1UL << order))
 			continue;
-		page = alloc_pages(g, order);
+		/* A node asked for is preferred, as by kmalloc_node(). */
+		if (nid == NUMA_NO_NODE)
+			page = alloc_pages(g, order);
+		else
+			page = alloc_pages_node(nid, g, order);
 		if (page)
 			break;
 		limit_unreserve(h, 1UL << order);
@@ -464,10 +470,26 @@ static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
  * aligned request also tries the first chunk with npages free in a row.
  */
 static long run_find(struct gh_heap *h, unsigned int npages, unsigned int align,
-		     struct gh_chunk **chp)
+		     struct gh_chunk **chp, int nid)
 {
-	struct gh_chunk *ch = tree_find(h, npages + align - 1);
+	struct gh_chunk *ch;
+	long first;
 
+	if (nid != NUMA_NO_NODE) {
+		/* Address order among the chunks of one node: a walk, not the tree. */
+		list_for_each_entry(ch, &h->chunks, node) {
+			if (ch->maxrun < npages || page_to_nid(virt_to_page(ch->base)) != nid)
+				continue;
+			first = chunk_find(ch, npages, align);
+			if (first >= 0) {
+				*chp = ch;
+				return first;
+			}
+		}
+		*chp = NULL;
+		return -1;
+	}
+	ch = tree_find(h, npages + align - 1);
 	if (!ch && align > 1)
 		ch = tree_find(h, npages);
 	*chp = ch;
@@ -489,7 +511,7 @@ static size_t span_meta_size(unsigned int nelems, bool tiny, bool debug)
 }
 
 /**
- * gh_span_alloc() - take a span from the page heap.
+ * gh_span_alloc_node() - take a span from the page heap, on a node.
  * @h: heap.
  * @npages: length in heap pages, 1 .. pages of a full chunk.
  * @align: alignment of the first page, in heap pages (power of two).
@@ -497,13 +519,19 @@ static size_t span_meta_size(unsigned int nelems, bool tiny, bool debug)
  * @cls: size class for small spans, else 0.
  * @gfp: allocation context; the heap grows only as @gfp allows
  *	 (__GFP_NOFAIL is not honoured).
+ * @nid: NUMA node wanted, or NUMA_NO_NODE for the first fit anywhere.
+ *
+ * For a node, the first fit among the chunks of that node (a walk over
+ * the chunks, under the heap lock), else a new chunk taken on that node
+ * (preferred, as kmalloc_node() does: elsewhere if the node has no memory,
+ * unless @gfp has __GFP_THISNODE).
  *
  * Context: any; sleeps only if @gfp allows it. No locks held on entry.
  * Return: the span with its metadata set up, or NULL.
  */
-struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
-			      unsigned int align, enum gh_span_kind kind,
-			      unsigned int cls, gfp_t gfp)
+struct gh_span *gh_span_alloc_node(struct gh_heap *h, unsigned int npages,
+				   unsigned int align, enum gh_span_kind kind,
+				   unsigned int cls, gfp_t gfp, int nid)
 {
 	unsigned int nelems = 1, tries = 0;
 	bool tiny = cls == GH_TINY_CLASS;
@@ -547,17 +575,17 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 	}
 
 	spin_lock_irqsave(&h->lock, flags);
-	first = run_find(h, npages, align, &ch);
+	first = run_find(h, npages, align, &ch, nid);
 	while (first < 0) {
 		struct gh_chunk *fresh;
 
 		spin_unlock_irqrestore(&h->lock, flags);
 		fresh = NULL;
 		if (!tree_reserve(h, gfp & GH_GFP_MASK))
-			fresh = chunk_create(h, npages, align, gfp);
+			fresh = chunk_create(h, npages, align, gfp, nid);
 		/* At the limit: give back what is free, then try once more. */
 		if (!fresh && h->limit_pages && !tries++ && gh_limit_reclaim(h, gfp))
-			fresh = chunk_create(h, npages, align, gfp);
+			fresh = chunk_create(h, npages, align, gfp, nid);
 		if (!fresh) {
 			kfree(s);
 			return NULL;
@@ -571,7 +599,7 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 				return NULL;
 			}
 			spin_lock_irqsave(&h->lock, flags);
-			first = run_find(h, npages, align, &ch);
+			first = run_find(h, npages, align, &ch, nid);
 			continue;
 		}
 		/* A new chunk is aligned to its own size: the run fits at 0. */
@@ -591,6 +619,26 @@ struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
 	atomic_long_add(msize, &h->span_bytes);
 	trace_goheap_span_alloc(h, s);
 	return s;
+}
+EXPORT_SYMBOL_GH_INTERNAL(gh_span_alloc_node);
+
+/**
+ * gh_span_alloc() - take a span from the page heap, first fit anywhere.
+ * @h: heap.
+ * @npages: length in heap pages.
+ * @align: alignment of the first page, in heap pages (power of two).
+ * @kind: what the span is for.
+ * @cls: size class for small spans, else 0.
+ * @gfp: allocation context.
+ *
+ * Context: as gh_span_alloc_node().
+ * Return: the span, or NULL.
+ */
+struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
+			      unsigned int align, enum gh_span_kind kind,
+			      unsigned int cls, gfp_t gfp)
+{
+	return gh_span_alloc_node(h, npages, align, kind, cls, gfp, NUMA_NO_NODE);
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_span_alloc);
 

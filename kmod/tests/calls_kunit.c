@@ -9,10 +9,13 @@
  * pointer changes nothing; array allocation fails on overflow; an
  * RCU-deferred free keeps the object live until a grace period is over,
  * and a bad pointer or a head outside the object is counted and queues
- * nothing.
+ * nothing; a node's large objects are on that node, and a node that is not
+ * online gets nothing.
  */
 #include <kunit/test.h>
 #include <linux/goheap.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
 
@@ -237,6 +240,44 @@ static void goheap_free_rcu_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_DOUBLE), 0L);
 }
 
+/*
+ * A node: large objects on it, small ones from the caches; a node that is
+ * not online gets nothing.
+ */
+static void goheap_alloc_node_contract(struct kunit *test)
+{
+	struct gh_heap *h = test->priv;
+	int nid = first_online_node;
+	u8 *a, *b, *small;
+
+	KUNIT_EXPECT_NULL(test, gh_alloc_node(h, 100000, GFP_KERNEL, -2));
+	KUNIT_EXPECT_NULL(test, gh_alloc_node(h, 64, GFP_KERNEL, MAX_NUMNODES));
+	if (nr_node_ids < MAX_NUMNODES && !node_online(nr_node_ids))
+		KUNIT_EXPECT_NULL(test, gh_alloc_node(h, 100000, GFP_KERNEL, nr_node_ids));
+	KUNIT_EXPECT_EQ(test, heap_objects(h), 0ULL);
+
+	a = gh_alloc_node(h, 100000, GFP_KERNEL, nid);
+	b = gh_alloc_node(h, 200000, GFP_KERNEL | __GFP_THISNODE, nid);
+	small = gh_alloc_node(h, 100, GFP_KERNEL, nid);
+	KUNIT_ASSERT_TRUE(test, a && b && small);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(a)), nid);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(b)), nid);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(b + 199999)), nid);
+	KUNIT_EXPECT_EQ(test, gh_usable_size(h, a), gh_size_roundup(h, 100000));
+	KUNIT_EXPECT_EQ(test, gh_usable_size(h, small), gh_size_roundup(h, 100));
+	/* The second large object comes from the first one's chunk. */
+	KUNIT_EXPECT_PTR_EQ(test, gh_span_lookup(h, a)->chunk, gh_span_lookup(h, b)->chunk);
+	memset(a, 1, 100000);
+	memset(b, 2, 200000);
+	KUNIT_EXPECT_EQ(test, heap_objects(h), 3ULL);
+	gh_free(h, a);
+	gh_free(h, b);
+	gh_free(h, small);
+	KUNIT_EXPECT_PTR_EQ(test, gh_alloc_node(h, 0, GFP_KERNEL, nid), (void *)ZERO_SIZE_PTR);
+	KUNIT_EXPECT_EQ(test, heap_objects(h), 0ULL);
+	KUNIT_EXPECT_EQ(test, kunit_misuse(h, GH_MISUSE_INVALID), 0L);
+}
+
 /* The exported calls, on the module's default heap. */
 static void goheap_exported_calls(struct kunit *test)
 {
@@ -258,6 +299,11 @@ static void goheap_exported_calls(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	KUNIT_EXPECT_GE(test, goheap_usable_size(q), 1000UL);
 	goheap_free(q);
+	q = goheap_alloc_node(70000, GFP_KERNEL, first_online_node);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(q)), first_online_node);
+	goheap_free(q);
+	KUNIT_EXPECT_NULL(test, goheap_alloc_node(64, GFP_KERNEL, -5));
 	o = goheap_alloc(sizeof(*o), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, o);
 	goheap_free_rcu(o, rh);
@@ -274,6 +320,7 @@ static struct kunit_case calls_cases[] = {
 	KUNIT_CASE(goheap_realloc_bad_pointer),
 	KUNIT_CASE(goheap_free_rcu_defers),
 	KUNIT_CASE(goheap_free_rcu_bad_input),
+	KUNIT_CASE_PARAM(goheap_alloc_node_contract, page_shift_gen_params),
 	KUNIT_CASE(goheap_exported_calls),
 	{}
 };

@@ -26,6 +26,7 @@ size_t goheap_usable_size(const void *ptr);
 int goheap_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **p);
 void goheap_free_bulk(size_t nr, void **p);
 void *goheap_realloc(const void *p, size_t new_size, gfp_t gfp);
+void *goheap_alloc_node(size_t size, gfp_t gfp, int node);
 size_t goheap_size_roundup(size_t size);
 void __goheap_free_rcu(const void *ptr, size_t head_offset);
 

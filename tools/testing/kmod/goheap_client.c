@@ -5,7 +5,7 @@
  *
  * At load it runs a set of checks (kmalloc-like semantics, bulk and tiny
  * allocation, allocation from softirq-safe contexts, arrays, realloc, size
- * round-up, the RCU-deferred free and private heaps) and refuses to load,
+ * round-up, node allocation, the RCU-deferred free and private heaps) and refuses to load,
  * with -EINVAL, if any fails; each check prints one line. Parameters add
  * workloads for the guest tests:
  *
@@ -27,7 +27,9 @@
 #include <linux/goheap.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nodemask.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -220,6 +222,17 @@ static bool check_roundup(void)
 	return ok;
 }
 
+/* A large object on the node asked for; a node that is not online fails. */
+static bool check_alloc_node(void)
+{
+	int nid = first_online_node;
+	void *p = goheap_alloc_node(300000, GFP_KERNEL, nid);
+	bool ok = p && page_to_nid(virt_to_page(p)) == nid;
+
+	goheap_free(p);
+	return ok && !goheap_alloc_node(64, GFP_KERNEL | __GFP_NOWARN, MAX_NUMNODES);
+}
+
 struct rcu_item {
 	int value;
 	struct rcu_head rcu;
@@ -405,6 +418,8 @@ static int __init client_init(void)
 	CHECK(check_array(), "goheap_calloc zeroes; array sizes that overflow fail");
 	CHECK(check_realloc(), "goheap_realloc keeps, moves and frees as krealloc");
 	CHECK(check_roundup(), "goheap_size_roundup is the usable size");
+	CHECK(check_alloc_node(), "goheap_alloc_node: a large object on node %d",
+	      first_online_node);
 	CHECK(check_free_rcu(), "goheap_free_rcu frees after a grace period");
 	CHECK(check_private_heap(), "a private heap: names checked, busy heap kept, own objects");
 	CHECK(!client_heap_fill(), "holding %u objects in the private heap \"client\"",
