@@ -8,7 +8,9 @@
 # what memstats counts: goheap_alloc plus the objects of goheap_alloc_bulk
 # is the rise of Mallocs, goheap_free plus goheap_free_bulk's the rise of
 # Frees, goheap_grow the rise of Grows, goheap_invalid_free the rise of
-# the bad-free counters. And their fields say what they should.
+# the bad-free counters, counting the events of the default heap (the
+# client's private heaps have events of their own, which name their heap).
+# And their fields say what they should.
 . /goheap/testlib.sh
 
 T=/sys/kernel/tracing
@@ -34,11 +36,18 @@ events_present() {
 }
 
 # tally - from the captured trace, in one pass: "<event> <lines>" for each
-# event, plus "alloc_bulk.allocated <sum>" and "free_bulk.freed <sum>".
+# event of the default heap (heap=default, the heap memstats describes),
+# plus "alloc_bulk.allocated <sum>" and "free_bulk.freed <sum>", and
+# "client.<event> <lines>" for the client's private heap "client".
 tally() {
 	awk '
-		match($0, / goheap_[a-z_]+: /) {
-			e = substr($0, RSTART + 8, RLENGTH - 10)
+		match($0, / goheap_[a-z_]+: heap=client /) {
+			e = substr($0, RSTART + 8, RLENGTH - 10 - 12)
+			c[e]++
+			next
+		}
+		match($0, / goheap_[a-z_]+: heap=default /) {
+			e = substr($0, RSTART + 8, RLENGTH - 10 - 13)
 			n[e]++
 			if (e == "alloc_bulk" && match($0, / allocated=[0-9]+/))
 				a += substr($0, RSTART + 11, RLENGTH - 11)
@@ -48,6 +57,8 @@ tally() {
 		END {
 			for (e in n)
 				print e, n[e]
+			for (e in c)
+				print "client." e, c[e]
 			print "alloc_bulk.allocated", a + 0
 			print "free_bulk.freed", f + 0
 		}' /tmp/trace.txt >/tmp/tally.txt
@@ -97,6 +108,11 @@ check "goheap_free + goheap_free_bulk freed = Frees' rise" \
 check "goheap_grow = Grows' rise" equal Grows "$(count grow)" $((g1 - g0))
 check "goheap_invalid_free = the bad frees' rise" equal "bad frees" "$(count invalid_free)" \
 	$((b1 - b0))
+# The client's private heap "client" holds 100 objects of 128 B from load to
+# unload, and its events name it: 100 allocations, 100 frees, one grow.
+check "heap=client: 100 goheap_alloc, 100 goheap_free, 1 goheap_grow" \
+	equal "client heap" "$(count client.alloc) $(count client.free) $(count client.grow)" \
+	"100 100 1"
 
 # alloc_fields - a goheap_alloc line of the benchmark's pair workload has
 # kmem:'s fields, and they are consistent: the call site is a function of
