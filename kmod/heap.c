@@ -462,6 +462,33 @@ void gh_free_bulk(struct gh_heap *h, size_t nr, void **p)
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_free_bulk);
 
+/*
+ * The usable bytes of the live object @p, as gh_usable_size() reports
+ * them: the whole slot opened to KASAN (*@tiny false), or a tiny object's
+ * size (*@tiny true: KASAN sees its 16 B block, never its bytes); 0, with
+ * *@why saying what @p is instead, when it is not a live object of @h.
+ */
+static size_t live_size(struct gh_heap *h, const void *p, bool *tiny, enum gh_misuse *why)
+{
+	struct gh_span *s;
+	unsigned int idx;
+	size_t size;
+
+	s = find_live(h, p, &idx, why);
+	if (!s)
+		return 0;
+	*tiny = s->cls == GH_TINY_CLASS;
+	if (*tiny) {
+		size = gh_tiny_usable_size(s, p);
+		*why = GH_MISUSE_DOUBLE;	/* if 0: not live */
+		return size;
+	}
+	if (h->debug)
+		return gh_debug_usable_size(h, s, idx);
+	gh_san_open(p, s->elemsize);
+	return s->elemsize;
+}
+
 /**
  * gh_usable_size() - bytes usable in an object.
  * @h: heap.
@@ -475,20 +502,11 @@ EXPORT_SYMBOL_GH_INTERNAL(gh_free_bulk);
 size_t gh_usable_size(struct gh_heap *h, const void *p)
 {
 	enum gh_misuse why;
-	struct gh_span *s;
-	unsigned int idx;
+	bool tiny;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return 0;
-	s = find_live(h, p, &idx, &why);
-	if (!s)
-		return 0;
-	if (s->cls == GH_TINY_CLASS)
-		return gh_tiny_usable_size(s, p);
-	if (h->debug)
-		return gh_debug_usable_size(h, s, idx);
-	gh_san_open(p, s->elemsize);
-	return s->elemsize;
+	return live_size(h, p, &tiny, &why);
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_usable_size);
 
@@ -518,37 +536,6 @@ size_t gh_size_roundup(struct gh_heap *h, size_t size)
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_size_roundup);
 
-/*
- * Bytes of the live object @p that a resize keeps: its usable size, with
- * the whole slot opened to KASAN as gh_usable_size() does (*@tiny false),
- * or a tiny object's size (*@tiny true: KASAN sees its 16 B block, never
- * its bytes); 0 with the misuse reported when @p is not a live object.
- */
-static size_t resize_old_size(struct gh_heap *h, const void *p, unsigned long ip, bool *tiny)
-{
-	enum gh_misuse why;
-	struct gh_span *s;
-	unsigned int idx;
-	size_t old;
-
-	s = find_live(h, p, &idx, &why);
-	if (!s) {
-		gh_report_misuse(h, why, p, ip);
-		return 0;
-	}
-	*tiny = s->cls == GH_TINY_CLASS;
-	if (*tiny) {
-		old = gh_tiny_usable_size(s, p);
-		if (!old)
-			gh_report_misuse(h, GH_MISUSE_DOUBLE, p, ip);
-		return old;
-	}
-	if (h->debug)
-		return gh_debug_usable_size(h, s, idx);
-	gh_san_open(p, s->elemsize);
-	return s->elemsize;
-}
-
 /**
  * __gh_realloc() - resize an object, naming the caller in reports.
  * @h: heap.
@@ -573,6 +560,7 @@ static size_t resize_old_size(struct gh_heap *h, const void *p, unsigned long ip
 void *__gh_realloc(struct gh_heap *h, const void *p, size_t new_size, gfp_t gfp,
 		   unsigned long ip)
 {
+	enum gh_misuse why;
 	bool tiny = false;
 	size_t old;
 	void *q;
@@ -584,9 +572,11 @@ void *__gh_realloc(struct gh_heap *h, const void *p, size_t new_size, gfp_t gfp,
 		return ZERO_SIZE_PTR;
 	}
 	might_alloc(gfp);
-	old = resize_old_size(h, p, ip, &tiny);
-	if (!old)
+	old = live_size(h, p, &tiny, &why);
+	if (!old) {
+		gh_report_misuse(h, why, p, ip);
 		return NULL;
+	}
 	if (new_size <= old && !h->debug) {
 		if (want_init_on_alloc(gfp))
 			memset((void *)p + new_size, 0, old - new_size);

@@ -297,7 +297,6 @@ void gh_heaps_exit(void)
 	mutex_lock(&gh_private_heaps_lock);
 	list_for_each_entry_safe(ph, tmp, &gh_private_heaps, node) {
 		pr_warn("heap %s was never destroyed; destroying it\n", ph->name);
-		gh_free_rcu_barrier(ph->h);
 		heap_teardown(ph);
 	}
 	mutex_unlock(&gh_private_heaps_lock);

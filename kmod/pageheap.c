@@ -476,7 +476,7 @@ static long run_find(struct gh_heap *h, unsigned int npages, unsigned int align,
 	long first;
 
 	if (nid != NUMA_NO_NODE) {
-		/* Address order among the chunks of one node: a walk, not the tree. */
+		/* The chunks of one node, in the order they came: a walk, not the tree. */
 		list_for_each_entry(ch, &h->chunks, node) {
 			if (ch->maxrun < npages || page_to_nid(virt_to_page(ch->base)) != nid)
 				continue;
