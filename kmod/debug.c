@@ -378,7 +378,7 @@ bool gh_debug_object_ok(struct gh_heap *h, struct gh_span *s, unsigned int idx, 
 	size_t usable = s->elemsize;
 	u8 *p = obj_addr(s, idx);
 
-	if (state != GH_OBJ_LIVE)
+	if (!gh_obj_live(state))
 		return !READ_ONCE(t->poisoned) || !find_not(p, POISON_FREE, usable);
 	if ((h->debug & GH_DEBUG_REDZONE) && t->size < usable)
 		return !find_not(p + t->size, SLUB_RED_ACTIVE, usable - t->size);

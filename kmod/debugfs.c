@@ -17,6 +17,7 @@
 
 #include "goheap.h"
 #include "pcpu.h"
+#include "profile.h"
 #include "stats.h"
 
 static int memstats_show(struct seq_file *m, void *v)
@@ -159,4 +160,5 @@ void gh_debugfs_init(struct gh_heap *h, struct dentry *root)
 	debugfs_create_file("pageheap", 0444, root, h, &pageheap_fops);
 	debugfs_create_file("percpu", 0444, root, h, &percpu_fops);
 	debugfs_create_file("validate", 0400, root, h, &validate_fops);
+	gh_profile_debugfs_init(h, root);
 }

@@ -183,12 +183,21 @@ struct gh_class {
  * @GH_OBJ_FREE:	in its span's free set (allocation bit clear).
  * @GH_OBJ_CACHED:	out of the span, held by a per-CPU or central cache.
  * @GH_OBJ_LIVE:	handed out to a caller.
+ * @GH_OBJ_SAMPLED:	handed out to a caller, and recorded by the heap
+ *			profiler (profile.c): its free goes by the profile.
  */
 enum gh_objstate {
 	GH_OBJ_FREE = 0,
 	GH_OBJ_CACHED,
 	GH_OBJ_LIVE,
+	GH_OBJ_SAMPLED,
 };
+
+/* Whether a state byte (enum gh_objstate) says the caller holds the object. */
+static __always_inline bool gh_obj_live(u8 state)
+{
+	return state >= GH_OBJ_LIVE;
+}
 
 /**
  * struct gh_obj - a cached object and where its state byte is.
@@ -232,6 +241,7 @@ enum gh_release_reason {
 
 struct gh_chunk;
 struct gh_pcpu;
+struct gh_profile;
 struct gh_shrinker;
 
 /**
@@ -398,6 +408,8 @@ enum gh_stat {
  *		GH_DEFAULT_CHUNK_ORDER.
  * @limit_bytes: most memory the heap may hold for pages (0: no limit).
  * @debug:	debug mode options (GH_DEBUG_*; 0: off).
+ * @profile_rate: bytes allocated per heap profile sample, on average
+ *		(profile.c; 0: off).
  * @name:	short name for messages.
  */
 struct gh_heap_params {
@@ -405,6 +417,7 @@ struct gh_heap_params {
 	unsigned int chunk_order;
 	unsigned long limit_bytes;
 	unsigned int debug;
+	unsigned long profile_rate;
 	const char *name;
 };
 
@@ -457,6 +470,7 @@ struct gh_heap_params {
  * @link:	on the list of every heap (heap.c: gh_heap_find()).
  * @rcu_pending: objects of this heap queued by gh_free_rcu() and not yet
  *		freed (rcufree.c).
+ * @profile:	the heap profiler's samples and rate (profile.c).
  */
 struct gh_heap {
 	const char *name;
@@ -504,6 +518,7 @@ struct gh_heap {
 	struct gh_shrinker *shrinker;
 	struct list_head link;
 	atomic_long_t rcu_pending;
+	struct gh_profile *profile;
 };
 
 static inline unsigned long gh_page_bytes(const struct gh_heap *h)
@@ -703,6 +718,7 @@ void *__gh_realloc(struct gh_heap *h, const void *p, size_t new_size, gfp_t gfp,
 		   unsigned long ip);
 void *gh_realloc(struct gh_heap *h, const void *p, size_t new_size, gfp_t gfp);
 void *gh_object_start(struct gh_heap *h, const void *p, size_t *usable);
+void *gh_alloc_sampled(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip);
 struct gh_heap *gh_heap_find(const void *p);
 
 /* heaps.c: private heaps (include/linux/goheap.h) */

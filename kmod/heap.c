@@ -25,6 +25,7 @@
 
 #include "goheap.h"
 #include "pcpu.h"
+#include "profile.h"
 #include "sanitize.h"
 #include "trace.h"
 
@@ -85,7 +86,7 @@ static unsigned int trace_cls(struct gh_heap *h, size_t size)
  * mode's checks and records (debug.c), which never call back.
  */
 static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
-				  unsigned long ip, bool trace)
+				  unsigned long ip, bool trace, bool sample)
 {
 	size_t usable;
 	void *p;
@@ -94,18 +95,22 @@ static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
 	if (!p)
 		return NULL;
 	gh_debug_alloc_hook(h, p, size, usable, gfp);
+	if (sample || gh_profile_due(h, usable))
+		gh_profile_sample(h, p, usable);
 	if (trace)
 		trace_goheap_alloc(h, ip, p, size, usable, gfp, trace_cls(h, size));
 	return p;
 }
 
 /*
- * gh_alloc() itself; a traced allocation is a goheap_alloc event. Nothing
- * of the fast path has its address taken (no stack protector, no spill),
- * and the class is looked up again only when someone listens.
+ * gh_alloc() itself; a traced allocation is a goheap_alloc event, and
+ * @sample makes it a heap profile sample whatever the count says (the
+ * tiny allocator's, see gh_alloc_sampled()). Nothing of the fast path has
+ * its address taken (no stack protector, no spill), and the class is
+ * looked up again only when someone listens.
  */
-static __always_inline void *do_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
-				      unsigned long ip, bool trace)
+static __always_inline void *__do_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
+					unsigned long ip, bool trace, bool sample)
 {
 	size_t usable;
 	void *p;
@@ -114,14 +119,40 @@ static __always_inline void *do_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (unlikely(h->debug))
-		return debug_alloc(h, size, gfp, ip, trace);
+		return debug_alloc(h, size, gfp, ip, trace, sample);
 	p = alloc_slot(h, size, gfp, &usable);
 	if (likely(p)) {
 		gh_san_alloc(p, size, usable, gfp);
+		if (sample || gh_profile_due(h, usable))
+			gh_profile_sample(h, p, usable);
 		if (trace && trace_goheap_alloc_enabled())
 			trace_goheap_alloc(h, ip, p, size, usable, gfp, trace_cls(h, size));
 	}
 	return p;
+}
+
+static __always_inline void *do_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
+				      unsigned long ip, bool trace)
+{
+	return __do_alloc(h, size, gfp, ip, trace, false);
+}
+
+/**
+ * gh_alloc_sampled() - allocate a small object that is a profile sample.
+ * @h: heap.
+ * @size: bytes, up to GH_MAX_SMALL_SIZE.
+ * @gfp: allocation context.
+ * @ip: return address of the API entry point's caller.
+ *
+ * For the tiny allocator, whose objects share blocks and so cannot each
+ * be a sample: the one its count picks is a small object of its own.
+ *
+ * Context: as gh_alloc().
+ * Return: the object or NULL.
+ */
+noinline void *gh_alloc_sampled(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip)
+{
+	return __do_alloc(h, size, gfp, ip, trace_goheap_alloc_enabled(), true);
 }
 
 /**
@@ -210,6 +241,8 @@ void *__gh_alloc_node(struct gh_heap *h, size_t size, gfp_t gfp, int nid, unsign
 	if (p) {
 		usable = round_up(size, gh_page_bytes(h));
 		gh_san_alloc(p, size, usable, gfp);
+		if (gh_profile_due(h, usable))
+			gh_profile_sample(h, p, usable);
 		if (trace_goheap_alloc_enabled())
 			trace_goheap_alloc(h, ip, p, size, usable, gfp, 0);
 	}
@@ -275,6 +308,8 @@ int __gh_alloc_bulk(struct gh_heap *h, size_t size, gfp_t gfp, size_t nr, void *
 			WRITE_ONCE(*batch[i].state, GH_OBJ_LIVE);
 			p[done + i] = batch[i].p;
 			gh_san_alloc(batch[i].p, size, h->classes[cls].size, gfp);
+			if (gh_profile_due(h, h->classes[cls].size))
+				gh_profile_sample(h, batch[i].p, h->classes[cls].size);
 		}
 		this_cpu_add(h->pcpu->cstat[cls][GH_CS_MALLOCS], got);
 		done += got;
@@ -307,11 +342,13 @@ EXPORT_SYMBOL_GH_INTERNAL(gh_alloc_bulk);
 
 /*
  * The span of the live object @p starts, with its index in *@idx; or NULL,
- * with *@why saying what @p is instead. A tiny-class span is returned
- * unchecked: its objects keep their own state (tiny.c).
+ * with *@why saying what @p is instead; @freeing when the caller frees it.
+ * A tiny-class span is returned unchecked: its objects keep their own
+ * state (tiny.c).
  */
 static __always_inline struct gh_span *find_live(struct gh_heap *h, const void *p,
-						 unsigned int *idx, enum gh_misuse *why)
+						 unsigned int *idx, enum gh_misuse *why,
+						 bool freeing)
 {
 	struct gh_span *s = gh_span_lookup(h, p);
 	bool interior;
@@ -332,9 +369,13 @@ static __always_inline struct gh_span *find_live(struct gh_heap *h, const void *
 	 * gh_objstate), read here by whoever frees it: two frees of one
 	 * object one after the other are a double free found here; two at
 	 * the same moment on two CPUs may both find it live (detected double
-	 * frees are those that do not race).
+	 * frees are those that do not race). A sampled object is live too;
+	 * one about to be freed is counted out of the profile first
+	 * (profile.c), and is then plain GH_OBJ_LIVE.
 	 */
-	if (unlikely(READ_ONCE(s->objstate[*idx]) != GH_OBJ_LIVE)) {
+	if (unlikely(READ_ONCE(s->objstate[*idx]) != GH_OBJ_LIVE) &&
+	    !(READ_ONCE(s->objstate[*idx]) == GH_OBJ_SAMPLED &&
+	      (!freeing || gh_profile_free(h, p, &s->objstate[*idx])))) {
 		*why = GH_MISUSE_DOUBLE;
 		return NULL;
 	}
@@ -365,7 +406,7 @@ static __always_inline bool free_one(struct gh_heap *h, const void *p, unsigned 
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return false;
-	s = find_live(h, p, &idx, &why);
+	s = find_live(h, p, &idx, &why, true);
 	if (unlikely(!s)) {
 		gh_report_misuse(h, why, p, ip);
 		return false;
@@ -474,7 +515,7 @@ static size_t live_size(struct gh_heap *h, const void *p, bool *tiny, enum gh_mi
 	unsigned int idx;
 	size_t size;
 
-	s = find_live(h, p, &idx, why);
+	s = find_live(h, p, &idx, why, false);
 	if (!s)
 		return 0;
 	*tiny = s->cls == GH_TINY_CLASS;
@@ -631,7 +672,7 @@ void *gh_object_start(struct gh_heap *h, const void *p, size_t *usable)
 	if (!s || s->kind == GH_SPAN_RAW || s->cls == GH_TINY_CLASS)
 		return NULL;
 	idx = gh_span_obj_index(s, p, &interior);
-	if (READ_ONCE(s->objstate[idx]) != GH_OBJ_LIVE)
+	if (!gh_obj_live(READ_ONCE(s->objstate[idx])))
 		return NULL;
 	*usable = h->debug ? gh_debug_usable_size(h, s, idx) : s->elemsize;
 	return (void *)(s->base + (unsigned long)idx * s->elemsize);
@@ -701,11 +742,16 @@ struct gh_heap *gh_heap_create(const struct gh_heap_params *params)
 	err = gh_pcpu_init(h);
 	if (err)
 		goto err_central;
+	err = gh_profile_init(h, params->profile_rate);
+	if (err)
+		goto err_pcpu;
 	spin_lock_irq(&gh_heaps_lock);
 	list_add_tail(&h->link, &gh_heaps);
 	spin_unlock_irq(&gh_heaps_lock);
 	return h;
 
+err_pcpu:
+	gh_pcpu_destroy(h);
 err_central:
 	gh_central_destroy(h);
 err_pageheap:
@@ -733,6 +779,7 @@ void gh_heap_destroy(struct gh_heap *h)
 	spin_lock_irq(&gh_heaps_lock);
 	list_del(&h->link);
 	spin_unlock_irq(&gh_heaps_lock);
+	gh_profile_destroy(h);
 	gh_pcpu_destroy(h);
 	gh_central_destroy(h);
 	gh_pageheap_destroy(h);

@@ -31,6 +31,7 @@
 #include <linux/slab.h>
 
 #include "goheap.h"
+#include "profile.h"
 #include "stats.h"
 #include "trace.h"
 
@@ -85,16 +86,20 @@ static struct goheap_heap *find_by_name(const char *name)
  * goheap_heap_create() - create a private heap.
  * @name: 1 to GOHEAP_HEAP_NAME_MAX characters of a-z, 0-9, '_' and '-',
  *	  unique among private heaps.
- * @params: heap page size, limit and debug options; NULL for defaults.
+ * @params: heap page size, limit, debug options and profile rate; NULL
+ *	    for defaults.
  *
  * Context: process; sleeps.
- * Return: the heap, or an ERR_PTR: -EINVAL for a bad name, page size or
- * debug flag, -EEXIST for a name in use, -ENOMEM.
+ * Return: the heap, or an ERR_PTR: -EINVAL for a bad name, page size,
+ * debug flag or profile rate, -EEXIST for a name in use, -EOPNOTSUPP for
+ * a profile rate on a kernel without CONFIG_STACKDEPOT, -ENOMEM.
  */
 struct goheap_heap *goheap_heap_create(const char *name,
 				       const struct goheap_heap_params *params)
 {
-	struct gh_heap_params p = { .page_shift = ilog2(max_t(unsigned long, SZ_8K, PAGE_SIZE)) };
+	struct gh_heap_params p = { .page_shift = ilog2(max_t(unsigned long, SZ_8K, PAGE_SIZE)),
+				    .profile_rate = IS_ENABLED(CONFIG_STACKDEPOT) ?
+						    GOHEAP_PROFILE_RATE : 0 };
 	struct goheap_heap *ph;
 	struct gh_heap *h;
 	int err;
@@ -112,6 +117,11 @@ struct goheap_heap *goheap_heap_create(const char *name,
 			return ERR_PTR(-EINVAL);
 		p.debug = params->debug;
 		p.limit_bytes = params->limit_bytes;
+		if (params->profile_rate < GOHEAP_PROFILE_OFF ||
+		    params->profile_rate > GH_PROFILE_RATE_MAX)
+			return ERR_PTR(-EINVAL);
+		if (params->profile_rate)
+			p.profile_rate = max(params->profile_rate, 0L);
 	}
 	ph = kzalloc(sizeof(*ph), GFP_KERNEL);
 	if (!ph)

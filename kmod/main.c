@@ -15,6 +15,7 @@
 
 #include "goheap.h"
 #include "pcpu.h"
+#include "profile.h"
 #include "stats.h"
 
 static unsigned int heap_page_size;
@@ -31,6 +32,11 @@ MODULE_PARM_DESC(scavenge_idle_secs,
 static unsigned long max_heap_bytes;
 module_param(max_heap_bytes, ulong, 0444);
 MODULE_PARM_DESC(max_heap_bytes, "most memory the heap may take for its pages (0: no limit)");
+
+static unsigned long profile_rate = GH_PROFILE_RATE_DEFAULT;
+module_param(profile_rate, ulong, 0444);
+MODULE_PARM_DESC(profile_rate,
+		 "bytes per heap profile sample on average, as Go's MemProfileRate (0: off)");
 
 static char *debug;
 module_param(debug, charp, 0444);
@@ -57,6 +63,15 @@ static int __init goheap_init(void)
 	}
 	params.page_shift = ilog2(heap_page_size);
 	params.limit_bytes = max_heap_bytes;
+	if (profile_rate > GH_PROFILE_RATE_MAX) {
+		pr_err("profile_rate must be at most %u, not %lu\n", GH_PROFILE_RATE_MAX,
+		       profile_rate);
+		return -EINVAL;
+	}
+	/* Without a stack depot there is nothing to record samples with. */
+	if (!IS_ENABLED(CONFIG_STACKDEPOT))
+		profile_rate = 0;
+	params.profile_rate = profile_rate;
 	if (gh_debug_parse(debug, &params.debug)) {
 		pr_err("debug takes letters P, Z and U, or all, not \"%s\"\n", debug);
 		return -EINVAL;

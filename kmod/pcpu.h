@@ -40,6 +40,8 @@
  * @span_pages:	heap pages in @spans.
  * @nspans:	spans cached of each length (index: heap pages - 1).
  * @spans:	freed spans kept for reuse, by length (see pageheap.c).
+ * @sample_left: bytes this CPU allocates before the heap profiler takes its
+ *		next sample (profile.h); below zero: take it now.
  * @cstat:	per-class counters (enum gh_class_stat).
  * @stat:	other counters (enum gh_stat).
  */
@@ -61,6 +63,7 @@ struct gh_pcpu {
 	unsigned int span_pages;
 	u8 nspans[GH_SPAN_CACHE_PAGES];
 	struct gh_span *spans[GH_SPAN_CACHE_PAGES][GH_SPAN_CACHE_DEPTH];
+	long sample_left;
 	u64 cstat[GH_NR_CLASSES][GH_CS_NR];
 	u64 stat[GH_ST_NR];
 };

@@ -25,7 +25,7 @@ void gh_san_span_gone(struct gh_span *s)
 	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || s->kind == GH_SPAN_RAW)
 		return;
 	for (i = 0; i < s->nelems; i++) {
-		if (READ_ONCE(s->objstate[i]) == GH_OBJ_LIVE)
+		if (gh_obj_live(READ_ONCE(s->objstate[i])))
 			kmemleak_free((void *)(s->base + (unsigned long)i * s->elemsize));
 	}
 }

@@ -29,6 +29,7 @@
 
 #include "goheap.h"
 #include "pcpu.h"
+#include "profile.h"
 #include "sanitize.h"
 #include "trace.h"
 
@@ -96,6 +97,9 @@ static __always_inline void *tiny_alloc(struct gh_heap *h, size_t size, gfp_t gf
 
 	if (unlikely(h->debug))
 		return trace ? gh_alloc_traced(h, size, gfp, ip) : __gh_alloc(h, size, gfp);
+	/* A sample is an object of its own (gh_alloc_sampled()). */
+	if (gh_profile_due(h, size))
+		return gh_alloc_sampled(h, size, gfp, ip);
 	cc = gh_pcpu_claim(h);
 	if (likely(cc)) {
 		off = ALIGN(cc->tiny_off, tiny_align(size));

@@ -64,13 +64,13 @@ static void check_objects(struct gh_heap *h, struct gh_span *s, struct vstate *v
 		out = test_bit(i, s->allocbits);
 		st = READ_ONCE(s->objstate[i]);
 		v->objects++;
-		v->live += st == GH_OBJ_LIVE;
+		v->live += gh_obj_live(st);
 		if (out ? st == GH_OBJ_FREE : st != GH_OBJ_FREE)
 			verr(v, "span %p object %u: state %u but bit %s\n", (void *)s->base, i,
 			     st, out ? "set" : "clear");
 		if (s->track && !gh_debug_object_ok(h, s, i, st))
 			verr(v, "span %p object %u: %s overwritten\n", (void *)s->base, i,
-			     st == GH_OBJ_LIVE ? "red zone" : "poison");
+			     gh_obj_live(st) ? "red zone" : "poison");
 	}
 }
 
@@ -164,9 +164,9 @@ static unsigned int check_span_pages(struct gh_heap *h, struct gh_chunk *ch, uns
 		u8 st = READ_ONCE(s->objstate[0]);
 
 		v->objects++;
-		v->live += st == GH_OBJ_LIVE;
+		v->live += gh_obj_live(st);
 		/* Pairs with the WRITE_ONCE()s of spancache.c, made under its claim. */
-		if (st != GH_OBJ_LIVE && !READ_ONCE(s->cached))
+		if (!gh_obj_live(st) && !READ_ONCE(s->cached))
 			verr(v, "large span %p is in the heap but its object is not live\n",
 			     (void *)s->base);
 		else if (s->track && !gh_debug_object_ok(h, s, 0, st))

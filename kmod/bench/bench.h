@@ -87,6 +87,8 @@ struct bench_case {
  * @ms:		duration of one throughput measurement.
  * @reps:	repetitions of throughput measurements.
  * @size:	object size, or 0 for the workload's own list.
+ * @profile_rate: the default heap's profile rate during the run, or -1 to
+ *		leave it as it is.
  */
 struct bench_run {
 	struct gh_heap *h;
@@ -95,6 +97,7 @@ struct bench_run {
 	unsigned int ms;
 	unsigned int reps;
 	unsigned int size;
+	long profile_rate;
 };
 
 /**

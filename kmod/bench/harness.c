@@ -100,6 +100,7 @@
 #include "bench.h"
 #include "compat.h"
 #include "goheap.h"
+#include "profile.h"
 
 #define BENCH_BUF_SIZE		(64 * 1024)	/* results of the last run */
 #define BENCH_CMD_MAX		128
@@ -527,7 +528,9 @@ static const struct bench_workload bench_workloads[] = {
  * @r: filled in.
  *
  * Keys: loops=1..10000000, size=1..the workload's maximum, ms=10..10000,
- * reps=1..BENCH_MAX_REPS; each only where the workload uses it.
+ * reps=1..BENCH_MAX_REPS, each only where the workload uses it; and for
+ * every workload profile_rate=0..GH_PROFILE_RATE_MAX, the default heap's
+ * heap profile rate while it runs (0: off).
  *
  * Return: the workload, or NULL if anything is wrong.
  */
@@ -548,6 +551,7 @@ static const struct bench_workload *bench_parse(char *cmd, struct bench_run *r)
 	r->ms = 300;
 	r->reps = 5;
 	r->size = 0;
+	r->profile_rate = -1;
 	while ((tok = strsep(&cmd, " \t\n"))) {
 		if (!*tok)
 			continue;
@@ -569,6 +573,9 @@ static const struct bench_workload *bench_parse(char *cmd, struct bench_run *r)
 		} else if (!strcmp(tok, "reps") && v >= 1 && v <= BENCH_MAX_REPS) {
 			arg = ARG_REPS;
 			r->reps = v;
+		} else if (!strcmp(tok, "profile_rate") && v <= GH_PROFILE_RATE_MAX) {
+			arg = w->args;
+			r->profile_rate = v;
 		} else {
 			return NULL;
 		}
@@ -584,6 +591,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf, size_t co
 	const struct bench_workload *w;
 	char cmd[BENCH_CMD_MAX];
 	struct bench_run r = { .h = bench_heap };
+	unsigned long old_rate;
 	int err;
 
 	if (!count || count >= sizeof(cmd))
@@ -597,19 +605,27 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf, size_t co
 
 	if (mutex_lock_interruptible(&bench_lock))
 		return -EINTR;
+	old_rate = gh_profile_rate(r.h);
+	err = r.profile_rate < 0 ? 0 : gh_profile_set_rate(r.h, r.profile_rate);
+	if (err) {
+		mutex_unlock(&bench_lock);
+		return err;
+	}
 	bench_len = 0;
 	r.name = "info";
 	bench_line(&r,
-		   "workload=%s cpus=%u init_on_alloc=%d init_on_free=%d heap_page_size=%lu page_size=%lu kernel=%s loops=%u ms=%u reps=%u size=%u",
+		   "workload=%s cpus=%u init_on_alloc=%d init_on_free=%d heap_page_size=%lu page_size=%lu kernel=%s loops=%u ms=%u reps=%u size=%u profile_rate=%lu",
 		   w->name, num_online_cpus(), want_init_on_alloc(GFP_KERNEL),
 		   want_init_on_free(), gh_page_bytes(r.h), PAGE_SIZE, utsname()->release,
-		   r.loops, r.ms, r.reps, r.size);
+		   r.loops, r.ms, r.reps, r.size, gh_profile_rate(r.h));
 	r.name = w->name;
 	err = bench_empty_loop(&r, max(r.loops, 1000U));
 	if (!err)
 		err = w->run(&r);
 	if (err)
 		bench_line(&r, "error=%d", err);
+	if (r.profile_rate >= 0)
+		gh_profile_set_rate(r.h, old_rate);
 	mutex_unlock(&bench_lock);
 	return err ?: count;
 }

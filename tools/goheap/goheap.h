@@ -101,6 +101,7 @@ struct dfile {
 };
 
 int df_read(const char *name, struct dfile *d);
+void df_path(const char *name, char *path, size_t len);
 bool df_readable(const char *name);
 void df_free(struct dfile *d);
 /* The token of line @row in the column called @name in header line @h, or "0". */
@@ -201,6 +202,11 @@ struct table {
 	const char *indent;
 };
 
+/* Allocation that exits with a message when memory runs out. */
+void *xrealloc(void *p, size_t n);
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+
 void tbl_init(struct table *t, const char *indent, const char *cols);
 void tbl_cell(struct table *t, unsigned int row, unsigned int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -212,6 +218,20 @@ const char *fmt_size(char *buf, size_t len, uint64_t bytes);
 const char *fmt_count(char *buf, size_t len, uint64_t n);
 const char *fmt_ns(char *buf, size_t len, double ns);
 
+/* pprof.c: protocol buffers' wire encoding, and a gzip member. */
+struct pb {
+	uint8_t *buf;
+	size_t len, cap;
+	bool failed;		/* out of memory: everything after is dropped */
+};
+
+void pb_uint(struct pb *b, unsigned int field, uint64_t v);
+void pb_lenfield(struct pb *b, unsigned int field, const void *p, size_t n);
+void pb_packed(struct pb *b, unsigned int field, const uint64_t *v, size_t n);
+void pb_message(struct pb *b, unsigned int field, struct pb *m);
+void pb_free(struct pb *b);
+int gzip_write(FILE *f, const uint8_t *p, size_t n);
+
 /* The commands. */
 int cmd_info(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
@@ -219,6 +239,7 @@ int cmd_top(int argc, char **argv);
 int cmd_span(int argc, char **argv);
 int cmd_exp(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 int exp_faults(int argc, char **argv);
 int exp_contig(int argc, char **argv);
 int exp_tlb(int argc, char **argv);

@@ -34,6 +34,8 @@ static const char usage_text[] =
 "  exp faults [--size S]         page faults and first-touch cost per 4 KiB page\n"
 "  exp contig [--pages N]        physically contiguous runs of each span kind\n"
 "  exp tlb [--max S]             pointer chase: ns per access against working set\n"
+"  profile [-o FILE] [--rate S]  heap profile: sites by bytes in use, or a file\n"
+"                                for go tool pprof\n"
 "  demo                          a short guided tour of all of the above\n"
 "\n"
 "  --json     machine-readable output (one key per line; rows on one line)\n"
@@ -180,6 +182,7 @@ static const struct {
 	{ "top", cmd_top },
 	{ "span", cmd_span },
 	{ "exp", cmd_exp },
+	{ "profile", cmd_profile },
 	{ "demo", cmd_demo },
 };
 

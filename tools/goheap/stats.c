@@ -22,13 +22,21 @@
 
 /* ---- debugfs parsing ---------------------------------------------------- */
 
-/* df_path - the path of debugfs file @name: the default heap's, or --heap's. */
-static void df_path(const char *name, char *path, size_t len)
+/*
+ * df_path - the path of debugfs file @name: the default heap's, or --heap's.
+ * $GOHEAP_DEBUGFS replaces /sys/kernel/debug/goheap (a copy of its files,
+ * for tests of the tool itself).
+ */
+void df_path(const char *name, char *path, size_t len)
 {
+	const char *root = getenv("GOHEAP_DEBUGFS");
+
+	if (!root || !*root)
+		root = GH_DEBUGFS;
 	if (g.heap)
-		snprintf(path, len, "%s/heaps/%s/%s", GH_DEBUGFS, g.heap, name);
+		snprintf(path, len, "%s/heaps/%s/%s", root, g.heap, name);
 	else
-		snprintf(path, len, "%s/%s", GH_DEBUGFS, name);
+		snprintf(path, len, "%s/%s", root, name);
 }
 
 /* df_readable - whether debugfs file @name can be read (quietly). */

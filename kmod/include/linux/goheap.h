@@ -49,12 +49,21 @@ struct goheap_heap;
  *		 (8192, or that page size).
  * @limit_bytes: most memory the heap may take for its pages (0: no limit).
  * @debug:	 GOHEAP_DEBUG_* options.
+ * @profile_rate: bytes allocated per heap profile sample, on average, as
+ *		 Go's MemProfileRate: 0 for the default (GOHEAP_PROFILE_RATE,
+ *		 512 KiB), GOHEAP_PROFILE_OFF for none, at most 1 GiB. The
+ *		 heap's debugfs file profile_rate changes it later.
  */
 struct goheap_heap_params {
 	unsigned int page_size;
 	unsigned long limit_bytes;
 	unsigned int debug;
+	long profile_rate;
 };
+
+/* The heap profiler's default rate, and the rate that turns it off. */
+#define GOHEAP_PROFILE_RATE	(512 * 1024)
+#define GOHEAP_PROFILE_OFF	(-1L)
 
 struct goheap_heap *goheap_heap_create(const char *name,
 				       const struct goheap_heap_params *params);

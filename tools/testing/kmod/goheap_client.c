@@ -12,6 +12,10 @@
  *   churn_mb=N  allocate N MiB of mixed sizes (tiny to 1 MiB), then free
  *               it all, before load completes
  *   hold_mb=N   allocate N MiB of mixed sizes and keep it until unload
+ *   profile_mb=N  hold N MiB of 256 B objects until unload in a private
+ *               heap "profile" that samples once per 4 KiB: three quarters
+ *               of the bytes from client_profile_site_a(), one quarter
+ *               from client_profile_site_b() (the heap profile's 3:1)
  *
  * While loaded it holds CLIENT_HEAP_OBJECTS objects of 128 B in a private
  * heap of its own, "client" (/sys/kernel/debug/goheap/heaps/client/), and
@@ -42,6 +46,10 @@ MODULE_PARM_DESC(churn_mb, "MiB of mixed sizes to allocate and free at load");
 static unsigned int hold_mb;
 module_param(hold_mb, uint, 0444);
 MODULE_PARM_DESC(hold_mb, "MiB of mixed sizes to hold until unload");
+
+static unsigned int profile_mb;
+module_param(profile_mb, uint, 0444);
+MODULE_PARM_DESC(profile_mb, "MiB of 256 B objects to hold, 3:1 from two call sites, in heap \"profile\"");
 
 static unsigned int failures, checks;
 
@@ -370,6 +378,69 @@ static void mixed_free(struct hold *hd)
 	hd->n = 0;
 }
 
+/* profile_mb: the heap, its objects, and the two call sites. */
+#define PROFILE_OBJ	256
+#define PROFILE_RATE	4096
+
+static struct goheap_heap *profile_heap;
+static struct hold profile_held;
+
+static noinline void client_profile_site_a(void **objs)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		objs[i] = goheap_heap_alloc(profile_heap, PROFILE_OBJ, GFP_KERNEL);
+}
+
+static noinline void client_profile_site_b(void **objs)
+{
+	objs[0] = goheap_heap_alloc(profile_heap, PROFILE_OBJ, GFP_KERNEL);
+}
+
+static void profile_free(void)
+{
+	unsigned long i;
+
+	if (!profile_heap)
+		return;
+	for (i = 0; profile_held.objs && i < profile_held.n; i++)
+		goheap_heap_free(profile_heap, profile_held.objs[i]);
+	vfree(profile_held.objs);
+	profile_held.objs = NULL;
+	if (goheap_heap_destroy(profile_heap))
+		pr_err("the profile heap was not destroyed\n");
+	profile_heap = NULL;
+}
+
+static int profile_alloc(unsigned long bytes)
+{
+	const struct goheap_heap_params params = { .profile_rate = PROFILE_RATE };
+	unsigned long n = bytes / PROFILE_OBJ / 4 * 4, i;
+
+	profile_heap = goheap_heap_create("profile", &params);
+	if (IS_ERR(profile_heap)) {
+		int err = PTR_ERR(profile_heap);
+
+		profile_heap = NULL;
+		return err;
+	}
+	profile_held.objs = vzalloc(array_size(n, sizeof(void *)));
+	if (!profile_held.objs)
+		return -ENOMEM;
+	profile_held.n = n;
+	for (i = 0; i < n; i += 4) {
+		client_profile_site_a(profile_held.objs + i);
+		client_profile_site_b(profile_held.objs + i + 3);
+		if (!profile_held.objs[i] || !profile_held.objs[i + 1] ||
+		    !profile_held.objs[i + 2] || !profile_held.objs[i + 3])
+			return -ENOMEM;
+		if (i % 4096 == 0)
+			cond_resched();
+	}
+	return 0;
+}
+
 static void time_pair(void)
 {
 	const unsigned int iters = 200000;
@@ -437,9 +508,15 @@ static int __init client_init(void)
 		if (err)
 			mixed_free(&held);
 	}
+	if (profile_mb) {
+		err = profile_alloc((unsigned long)profile_mb << 20);
+		CHECK(!err, "holding %u MiB of %u B objects, 3:1 from two sites, heap \"profile\"",
+		      profile_mb, PROFILE_OBJ);
+	}
 	pr_info("%u checks, %u failed\n", checks, failures);
 	if (!failures)
 		return 0;
+	profile_free();
 	mixed_free(&held);	/* no exit() after a failed init */
 	client_heap_empty();
 	return -EINVAL;
@@ -447,6 +524,7 @@ static int __init client_init(void)
 
 static void __exit client_exit(void)
 {
+	profile_free();
 	mixed_free(&held);
 	client_heap_empty();
 }

@@ -483,12 +483,44 @@ run_cell() {
 		"${files[@]}" "${bins[@]}" 2>"$dir/guest.err" || status=$?
 	kernel_identity "$dir/guest.out" "$rel" "$machine" "$page"
 	guest_results "" "$dir/guest.out"
+	[ "$profile" != stock ] || ! test_selected profile.sh || pprof_check "$dir/guest.out" "$dir"
 	[ "$profile" = stock ] || [ ! -s "$work/kunit-modules" ] ||
 		kunit_results "$kdir" "$dir/guest.log" "$dir/kunit" "$(wc -l <"$work/kunit-modules")"
 	guest_boot "guest" "$status" "$dir/guest.err" "$dir/guest.log"
 	[ "$c" != 6.1-debug ] || ! suite_selected sanitizer ||
 		sanitizer_boot "$image" "$kdir" "$work" "$dir"
 	cell_summary
+}
+
+# pprof_check OUT DIR - the pprof file of guest/profile.sh (printed in base64
+# between its GOHEAP-FILE markers) read on the host by go tool pprof: it
+# parses, and its in-use bytes are 3:1 between the two call sites within
+# 10 %, as the guest's own reading said.
+pprof_check() {
+	local out=$1 dir=$2 name="host: go tool pprof -top reads the guest's heap.pb.gz" top ratio
+
+	sed -n '/^GOHEAP-FILE-BEGIN heap.pb.gz$/,/^GOHEAP-FILE-END$/p' "$out" | sed '1d;$d' |
+		base64 -d >"$dir/heap.pb.gz" 2>/dev/null || true
+	if [ ! -s "$dir/heap.pb.gz" ]; then
+		fail "$name (the guest printed no file)"
+		return
+	fi
+	if ! top=$(go tool pprof -top -sample_index=inuse_space "$dir/heap.pb.gz" 2>&1); then
+		fail "$name"
+		printf '%s\n' "$top" | details
+		return
+	fi
+	printf '%s\n' "$top" >"$dir/pprof-top.txt"
+	ratio=$(printf '%s\n' "$top" | awk '
+		$NF == "client_profile_site_a" { a = $2 + 0 }
+		$NF == "client_profile_site_b" { b = $2 + 0 }
+		END { if (b > 0) printf "%.3f", a / b }')
+	if [ -n "$ratio" ] && awk -v r="$ratio" 'BEGIN { exit !(r >= 2.7 && r <= 3.3) }'; then
+		ok "$name: client_profile_site_a : _b in use $ratio (3:1 within 10 %)"
+	else
+		fail "$name: client_profile_site_a : _b in use '${ratio}', not 3:1 within 10 %"
+		printf '%s\n' "$top" | head -n 15 | details
+	fi
 }
 
 # sanitizer_boot IMAGE KDIR WORK DIR - the suites that make KASAN and

@@ -24,7 +24,8 @@
 #            the host;
 #          - the arm64 cross compiler and C library, qemu-system-arm;
 #          - python3 for kunit.py, perl for checkpatch and kernel-doc,
-#            rsync, dkms, Sphinx, gnuplot for the benchmark charts.
+#            rsync, dkms, Sphinx, gnuplot for the benchmark charts, and
+#            golang-go for go tool pprof (the heap profile's host check).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -39,7 +40,7 @@ ALL_PACKAGES=(
 	"${STOCK_PACKAGES[@]}"
 	linux-source-6.1 linux-source-6.12
 	qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-	gnuplot-nox dkms python3-sphinx
+	gnuplot-nox dkms python3-sphinx golang-go
 )
 
 # as_root CMD... - run CMD as root, through sudo unless already root.
