@@ -96,7 +96,7 @@ static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
 		return NULL;
 	gh_debug_alloc_hook(h, p, size, usable, gfp);
 	if (sample || gh_profile_due(h, usable))
-		gh_profile_sample(h, p, usable);
+		p = gh_profile_sample(h, p, usable);
 	if (trace)
 		trace_goheap_alloc(h, ip, p, size, usable, gfp, trace_cls(h, size));
 	return p;
@@ -124,7 +124,7 @@ static __always_inline void *__do_alloc(struct gh_heap *h, size_t size, gfp_t gf
 	if (likely(p)) {
 		gh_san_alloc(p, size, usable, gfp);
 		if (sample || gh_profile_due(h, usable))
-			gh_profile_sample(h, p, usable);
+			p = gh_profile_sample(h, p, usable);
 		if (trace && trace_goheap_alloc_enabled())
 			trace_goheap_alloc(h, ip, p, size, usable, gfp, trace_cls(h, size));
 	}
@@ -242,7 +242,7 @@ void *__gh_alloc_node(struct gh_heap *h, size_t size, gfp_t gfp, int nid, unsign
 		usable = round_up(size, gh_page_bytes(h));
 		gh_san_alloc(p, size, usable, gfp);
 		if (gh_profile_due(h, usable))
-			gh_profile_sample(h, p, usable);
+			p = gh_profile_sample(h, p, usable);
 		if (trace_goheap_alloc_enabled())
 			trace_goheap_alloc(h, ip, p, size, usable, gfp, 0);
 	}
@@ -369,13 +369,11 @@ static __always_inline struct gh_span *find_live(struct gh_heap *h, const void *
 	 * gh_objstate), read here by whoever frees it: two frees of one
 	 * object one after the other are a double free found here; two at
 	 * the same moment on two CPUs may both find it live (detected double
-	 * frees are those that do not race). A sampled object is live too;
-	 * one about to be freed is counted out of the profile first
-	 * (profile.c), and is then plain GH_OBJ_LIVE.
+	 * frees are those that do not race). A sampled object is live, but
+	 * not to a free, which takes it the slow way (free_miss()).
 	 */
 	if (unlikely(READ_ONCE(s->objstate[*idx]) != GH_OBJ_LIVE) &&
-	    !(READ_ONCE(s->objstate[*idx]) == GH_OBJ_SAMPLED &&
-	      (!freeing || gh_profile_free(h, p, &s->objstate[*idx])))) {
+	    (freeing || READ_ONCE(s->objstate[*idx]) != GH_OBJ_SAMPLED)) {
 		*why = GH_MISUSE_DOUBLE;
 		return NULL;
 	}
@@ -393,6 +391,8 @@ static void large_free(struct gh_heap *h, struct gh_span *s)
 	gh_span_cache_free(h, s);
 }
 
+static int free_miss(struct gh_heap *h, const void *p, unsigned long ip, enum gh_misuse why);
+
 /*
  * Free one object: the body of __gh_free() and __gh_free_bulk(). Returns
  * whether an object was freed (not NULL, not a misuse), with its class.
@@ -408,8 +408,10 @@ static __always_inline bool free_one(struct gh_heap *h, const void *p, unsigned 
 		return false;
 	s = find_live(h, p, &idx, &why, true);
 	if (unlikely(!s)) {
-		gh_report_misuse(h, why, p, ip);
-		return false;
+		int c = free_miss(h, p, ip, why);
+
+		*cls = c;
+		return c >= 0;
 	}
 	*cls = s->cls;
 	if (unlikely(s->cls == GH_TINY_CLASS))
@@ -426,6 +428,32 @@ static __always_inline bool free_one(struct gh_heap *h, const void *p, unsigned 
 		gh_debug_poison(h, s, idx);
 	gh_pcpu_free(h, s->cls, (void *)p, &s->objstate[idx]);
 	return true;
+}
+
+/*
+ * A free that find_live() turned down: a heap profile sample, counted out
+ * of the profile (profile.c) and then freed as any other object; or a
+ * misuse, reported. Out of line, so that the free path keeps no more
+ * registers than an unsampled free needs, and takes no address (which
+ * would give it a stack protector).
+ *
+ * Return: the class of the object freed, or -1 if none was.
+ */
+static noinline int free_miss(struct gh_heap *h, const void *p, unsigned long ip,
+			      enum gh_misuse why)
+{
+	struct gh_span *s = gh_span_lookup(h, p);
+	unsigned int idx, cls;
+	bool interior;
+
+	if (why == GH_MISUSE_DOUBLE && s && s->cls != GH_TINY_CLASS) {
+		idx = gh_span_obj_index(s, p, &interior);
+		if (READ_ONCE(s->objstate[idx]) == GH_OBJ_SAMPLED &&
+		    gh_profile_free(h, p, &s->objstate[idx]))
+			return free_one(h, p, ip, &cls) ? cls : -1;
+	}
+	gh_report_misuse(h, why, p, ip);
+	return -1;
 }
 
 /* The traced free, out of line: taken only while goheap_free is on. */

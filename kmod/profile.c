@@ -308,8 +308,10 @@ static void count_dropped(struct gh_profile *prof)
  * recorded does not bias the next.
  *
  * Context: any an allocation is; allocates with GFP_NOWAIT.
+ * Return: @p, so that the allocation path need not keep it across the
+ * call (one callee-saved register fewer on the fast path).
  */
-void gh_profile_sample(struct gh_heap *h, void *p, size_t bytes)
+void *gh_profile_sample(struct gh_heap *h, void *p, size_t bytes)
 {
 	struct gh_profile_bucket *b, *nb = NULL;
 	struct gh_profile *prof = h->profile;
@@ -323,7 +325,7 @@ void gh_profile_sample(struct gh_heap *h, void *p, size_t bytes)
 	this_cpu_write(h->pcpu->sample_left, rate ? gh_profile_next_gap(rate) : LONG_MAX);
 	s = gh_span_lookup(h, p);
 	if (!rate || WARN_ON_ONCE(!s || s->kind == GH_SPAN_RAW || s->cls == GH_TINY_CLASS))
-		return;
+		return p;
 	idx = gh_span_obj_index(s, p, &interior);
 	stack = save_caller_stack();
 	l = kmalloc(sizeof(*l), GFP_NOWAIT | __GFP_NOWARN);
@@ -364,11 +366,12 @@ void gh_profile_sample(struct gh_heap *h, void *p, size_t bytes)
 	WRITE_ONCE(s->objstate[idx], GH_OBJ_SAMPLED);
 	spin_unlock_irqrestore(&prof->lock, flags);
 	kfree(nb);
-	return;
+	return p;
 drop:
 	kfree(nb);
 	kfree(l);
 	count_dropped(prof);
+	return p;
 }
 
 /**

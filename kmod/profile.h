@@ -48,7 +48,7 @@ void gh_profile_destroy(struct gh_heap *h);
 int gh_profile_set_rate(struct gh_heap *h, unsigned long rate);
 unsigned long gh_profile_rate(struct gh_heap *h);
 unsigned long gh_profile_next_gap(unsigned long rate);
-void gh_profile_sample(struct gh_heap *h, void *p, size_t bytes);
+void *gh_profile_sample(struct gh_heap *h, void *p, size_t bytes);
 bool gh_profile_free(struct gh_heap *h, const void *p, u8 *state);
 void gh_profile_debugfs_init(struct gh_heap *h, struct dentry *dir);
 
