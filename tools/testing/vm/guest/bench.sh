@@ -5,7 +5,8 @@
 # goheap_bench.ko loads only on top of goheap and adds goheap/bench; a tiny
 # pair and spans run each print every result line they should, well formed
 # (known allocator names, figures that are numbers above 0); a bad command
-# fails with EINVAL and leaves the last results as they were; neither
+# fails with EINVAL and leaves the last results as they were; a run with
+# profile_rate= runs at that rate and puts the heap's back; neither
 # goheap under goheap_bench nor goheap_bench during a run can be unloaded;
 # rmmod takes the file away, and a second load brings it back. goheap is
 # unloaded at the end, as every guest test leaves it.
@@ -81,10 +82,11 @@ lines() {
 	[ "$n" -eq "$2" ] || { echo "$n lines, not $2:"; cat "$1"; return 1; }
 }
 
-# pair_results FILE - "pair size=64": info, empty loop, goheap, kmalloc,
-# kmem_cache (no pages: 64 B is below a page).
+# pair_results FILE [RATE] - "pair size=64": info (the default heap's
+# profile rate during the run: RATE, default 524288), empty loop, goheap,
+# kmalloc, kmem_cache (no pages: 64 B is below a page).
 pair_results() {
-	info "$1" pair "loops=2000 ms=300 reps=5 size=64" &&
+	info "$1" pair "loops=2000 ms=300 reps=5 size=64 profile_rate=${2:-524288}" &&
 	names "$1" pair &&
 	result "$1" "bench=pair alloc=none op=empty_loop" &&
 	for a in goheap kmalloc kmem_cache; do
@@ -97,7 +99,7 @@ pair_results() {
 # (bench_spans() in kmod/bench/span.c) goheap, goheap_empty and pages of
 # the covering order, and vmalloc where that order is larger than the span.
 spans_results() {
-	info "$1" spans "loops=100 ms=300 reps=5 size=0" &&
+	info "$1" spans "loops=100 ms=300 reps=5 size=0 profile_rate=524288" &&
 	names "$1" spans &&
 	result "$1" "bench=spans alloc=none op=empty_loop" || return 1
 	hps=$(field "$1" heap_page_size)
@@ -165,10 +167,17 @@ check "run \"pair size=64 loops=2000\"" run "pair size=64 loops=2000" /tmp/bench
 check "pair: every result line, well formed" pair_results /tmp/bench-pair.txt
 check "run \"spans loops=100\"" run "spans loops=100" /tmp/bench-spans.txt
 check "spans: every result line, well formed" spans_results /tmp/bench-spans.txt
-for cmd in "nosuch" "pair loops=0" "pair ms=100" "spans size=64" "pair size=x" "pair loops"; do
+for cmd in "nosuch" "pair loops=0" "pair ms=100" "spans size=64" "pair size=x" "pair loops" \
+	   "pair profile_rate=1073741825"; do
 	check "\"$cmd\" refused with EINVAL" refused "$cmd"
 done
 check "the results are still those of the spans run" cmp $D/bench /tmp/bench-spans.txt
+check "run \"pair size=64 loops=2000 profile_rate=0\"" \
+	run "pair size=64 loops=2000 profile_rate=0" /tmp/bench-pair0.txt
+check "pair profile_rate=0: every result line, well formed, at rate 0" \
+	pair_results /tmp/bench-pair0.txt 0
+check "the default heap's profile_rate is 524288 again after the run" \
+	grep -qx 524288 $D/profile_rate
 check "the runs left no object in goheap's heap" test "$(memstat HeapObjects)" -eq 0
 check "validate: 0 errors after the runs" validate_clean
 
