@@ -60,15 +60,18 @@ static void *large_alloc(struct gh_heap *h, size_t size, gfp_t gfp, int nid)
 	return (void *)s->base;
 }
 
-/* Take an object, uninitialised: its slot's bytes in *@usable. */
+/*
+ * Take an object, uninitialised: its slot's bytes in *@usable. @nid is
+ * honoured by large objects only (see __gh_alloc_node()).
+ */
 static __always_inline void *alloc_slot(struct gh_heap *h, size_t size, gfp_t gfp,
-					size_t *usable)
+					size_t *usable, int nid)
 {
 	unsigned int cls;
 
 	if (unlikely(size > GH_MAX_SMALL_SIZE)) {
 		*usable = round_up(size, gh_page_bytes(h));
-		return large_alloc(h, size, gfp, NUMA_NO_NODE);
+		return large_alloc(h, size, gfp, nid);
 	}
 	cls = gh_size_to_class(h, size);
 	*usable = h->classes[cls].size;
@@ -91,7 +94,7 @@ static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
 	size_t usable;
 	void *p;
 
-	p = alloc_slot(h, gh_debug_slot_size(h, size), gfp, &usable);
+	p = alloc_slot(h, gh_debug_slot_size(h, size), gfp, &usable, NUMA_NO_NODE);
 	if (!p)
 		return NULL;
 	gh_debug_alloc_hook(h, p, size, usable, gfp);
@@ -105,12 +108,13 @@ static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
 /*
  * gh_alloc() itself; a traced allocation is a goheap_alloc event, and
  * @sample makes it a heap profile sample whatever the count says (the
- * tiny allocator's, see gh_alloc_sampled()). Nothing of the fast path has
- * its address taken (no stack protector, no spill), and the class is
+ * tiny allocator's, see gh_alloc_sampled()); @nid is the node of a large
+ * object (NUMA_NO_NODE but in __gh_alloc_node()). Nothing of the fast path
+ * has its address taken (no stack protector, no spill), and the class is
  * looked up again only when someone listens.
  */
 static __always_inline void *__do_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
-					unsigned long ip, bool trace, bool sample)
+					unsigned long ip, bool trace, bool sample, int nid)
 {
 	size_t usable;
 	void *p;
@@ -120,7 +124,7 @@ static __always_inline void *__do_alloc(struct gh_heap *h, size_t size, gfp_t gf
 		return ZERO_SIZE_PTR;
 	if (unlikely(h->debug))
 		return debug_alloc(h, size, gfp, ip, trace, sample);
-	p = alloc_slot(h, size, gfp, &usable);
+	p = alloc_slot(h, size, gfp, &usable, nid);
 	if (likely(p)) {
 		gh_san_alloc(p, size, usable, gfp);
 		if (sample || gh_profile_due(h, usable))
@@ -134,7 +138,7 @@ static __always_inline void *__do_alloc(struct gh_heap *h, size_t size, gfp_t gf
 static __always_inline void *do_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
 				      unsigned long ip, bool trace)
 {
-	return __do_alloc(h, size, gfp, ip, trace, false);
+	return __do_alloc(h, size, gfp, ip, trace, false, NUMA_NO_NODE);
 }
 
 /**
@@ -152,7 +156,7 @@ static __always_inline void *do_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
  */
 noinline void *gh_alloc_sampled(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip)
 {
-	return __do_alloc(h, size, gfp, ip, trace_goheap_alloc_enabled(), true);
+	return __do_alloc(h, size, gfp, ip, trace_goheap_alloc_enabled(), true, NUMA_NO_NODE);
 }
 
 /**
@@ -229,24 +233,11 @@ EXPORT_SYMBOL_GH_INTERNAL(gh_alloc);
  */
 void *__gh_alloc_node(struct gh_heap *h, size_t size, gfp_t gfp, int nid, unsigned long ip)
 {
-	size_t usable;
-	void *p;
-
 	if (nid != NUMA_NO_NODE && (nid < 0 || nid >= MAX_NUMNODES || !node_online(nid)))
 		return NULL;
 	if (nid == NUMA_NO_NODE || size <= GH_MAX_SMALL_SIZE || h->debug)
 		return do_alloc(h, size, gfp, ip, trace_goheap_alloc_enabled());
-	might_alloc(gfp);
-	p = large_alloc(h, size, gfp, nid);
-	if (p) {
-		usable = round_up(size, gh_page_bytes(h));
-		gh_san_alloc(p, size, usable, gfp);
-		if (gh_profile_due(h, usable))
-			p = gh_profile_sample(h, p, usable);
-		if (trace_goheap_alloc_enabled())
-			trace_goheap_alloc(h, ip, p, size, usable, gfp, 0);
-	}
-	return p;
+	return __do_alloc(h, size, gfp, ip, trace_goheap_alloc_enabled(), false, nid);
 }
 
 /**
