@@ -44,6 +44,9 @@ EXPORT_SYMBOL_GPL(goheap_alloc);
  *
  * Packed objects are aligned only to their size's natural alignment (a
  * 3-byte object may start at any byte), which is why this is opt-in.
+ * goheap_usable_size() of a packed object is its size. One the heap
+ * profiler samples is a small object of its own instead, with its
+ * class's usable size (goheap_size_roundup()).
  *
  * Context: as goheap_alloc().
  * Return: the memory, or NULL.

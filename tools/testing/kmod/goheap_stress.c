@@ -32,10 +32,11 @@
  * object lives), and the header is then poisoned: an object handed out
  * while still live elsewhere shows as an intact header at allocation or as
  * a stamp overwritten by its other owner. Also checked: usable size (at
- * least the request; exactly it for tiny objects), alignment (power-of-two
- * sizes naturally, others to 8 bytes; tiny objects to their size's lowest
- * set bit), zeroing with __GFP_ZERO, the context the callbacks run in, and
- * that every object allocated was freed.
+ * least the request; exactly it for packed tiny objects, the class size
+ * for one the profiler sampled), alignment (power-of-two sizes naturally,
+ * others to 8 bytes; tiny objects to their size's lowest set bit),
+ * zeroing with __GFP_ZERO, the context the callbacks run in, and that
+ * every object allocated was freed.
  *
  * Failed allocations are counted, not errors: an atomic one may fail, and
  * so may a sleeping one under memory pressure (__GFP_NOWARN everywhere).
@@ -294,8 +295,13 @@ static void stress_check_new(const struct stress_obj *o, bool zeroed)
 	if (o->size >= STRESS_HDR && (hdr[0] ^ (unsigned long)o->p ^ STRESS_MAGIC) == hdr[1])
 		stress_error("object %p (%u B) handed out while live as seq %llx",
 			     o->p, o->size, hdr[0]);
+	/*
+	 * A tiny request is packed (usable: exactly the request) or, when
+	 * the profiler samples it, a small object of its own (its class).
+	 */
 	usable = goheap_usable_size(o->p);
-	if (usable < o->size || (o->tiny && usable != o->size))
+	if (usable < o->size ||
+	    (o->tiny && usable != o->size && usable != goheap_size_roundup(o->size)))
 		stress_error("object %p: usable size %zu for a request of %u%s",
 			     o->p, usable, o->size, o->tiny ? " (tiny)" : "");
 	if (o->tiny)
