@@ -6,7 +6,7 @@
 #include <linux/export.h>
 #include <linux/goheap.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "trace.h"
 
 static_assert(GOHEAP_MAX_ALLOC == GH_MAX_ALLOC);

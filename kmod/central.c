@@ -23,7 +23,7 @@
 #include <linux/list.h>
 #include <linux/slab.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "sanitize.h"
 
 /* Put a span on the list its occupancy calls for. Central lock held. */

@@ -42,7 +42,7 @@
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "sanitize.h"
 #include "trace.h"
 

@@ -15,7 +15,7 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "profile.h"
 #include "stats.h"

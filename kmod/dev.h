@@ -36,7 +36,7 @@
 #include <linux/types.h>
 #include <linux/xarray.h>
 
-#include "goheap.h"
+#include "internal.h"
 
 /* Each handle owns 4 MiB of the device's mmap offsets: one chunk's worth. */
 #define GH_DEV_OFF_SHIFT	22

@@ -23,7 +23,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "profile.h"
 #include "sanitize.h"

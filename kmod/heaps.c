@@ -30,7 +30,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "profile.h"
 #include "stats.h"
 #include "trace.h"

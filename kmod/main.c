@@ -13,7 +13,7 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "profile.h"
 #include "stats.h"

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Page heap: owns every page goheap holds and hands out spans.
+ * Page heap: owns every page goheap holds and hands out runs of them.
+ *
+ * It knows spans only as the owners of runs: span.c builds a span's
+ * metadata and asks gh_pages_alloc() for its pages, which records the span
+ * in the pointer map so that any address inside it leads back to it. The
+ * file is in sections: the summaries that find a free run, the memory
+ * limit, chunks (blocks from the buddy allocator), the pointer map, chunks
+ * joining and leaving the heap, runs for spans, and release.
  *
  * The heap grows by taking chunks from the buddy allocator: 2 MiB
  * (order 9, or the heap's chunk_order) blocks, up to 4 MiB (order 10) for
@@ -34,25 +41,13 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "sanitize.h"
 #include "trace.h"
 
-/*
- * Flags of a caller's gfp that make sense for our own allocations.
- * __GFP_NOFAIL is not among them: chunks are order 5 and up, for which the
- * buddy allocator warns about it, and the memory limit can fail anyway.
- */
-#define GH_GFP_MASK	(__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH | \
-			 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | \
-			 __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC)
-
 #define GH_TREE_MIN	16
 
-static unsigned long map_index(unsigned long addr)
-{
-	return gh_map_index(addr);
-}
+/* === Summaries: the longest free run of each chunk, and a tree of them ==== */
 
 /**
  * gh_chunk_maxrun() - recompute a chunk's longest free run from its bitmap.
@@ -198,31 +193,7 @@ static int tree_reserve(struct gh_heap *h, gfp_t gfp)
 	return 0;
 }
 
-/* Give @n order-0 pages from @addr back to the buddy allocator. */
-static void pages_free(unsigned long addr, unsigned long n)
-{
-	struct page *page = virt_to_page((void *)addr);
-	unsigned long i;
-
-	for (i = 0; i < n; i++)
-		__free_page(page + i);
-}
-
-/* Free every page of a chunk that is not already released. */
-static void chunk_free_pages(struct gh_chunk *ch)
-{
-	unsigned int hw = (1U << ch->order) / ch->npages;
-	unsigned long s = 0, e;
-
-	while (s < ch->npages) {
-		s = find_next_zero_bit(ch->released, ch->npages, s);
-		if (s >= ch->npages)
-			break;
-		e = find_next_bit(ch->released, ch->npages, s);
-		pages_free(ch->base + s * hw * PAGE_SIZE, (e - s) * hw);
-		s = e;
-	}
-}
+/* === The memory limit ===================================================== */
 
 /*
  * Count @hw hardware pages against the heap's limit before taking them
@@ -252,6 +223,34 @@ static void limit_unreserve(struct gh_heap *h, unsigned long hw)
 	spin_lock_irqsave(&h->lock, flags);
 	h->pages_pending -= hw;
 	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+/* === Chunks: blocks from the buddy allocator ============================== */
+
+/* Give @n order-0 pages from @addr back to the buddy allocator. */
+static void pages_free(unsigned long addr, unsigned long n)
+{
+	struct page *page = virt_to_page((void *)addr);
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		__free_page(page + i);
+}
+
+/* Free every page of a chunk that is not already released. */
+static void chunk_free_pages(struct gh_chunk *ch)
+{
+	unsigned int hw = (1U << ch->order) / ch->npages;
+	unsigned long s = 0, e;
+
+	while (s < ch->npages) {
+		s = find_next_zero_bit(ch->released, ch->npages, s);
+		if (s >= ch->npages)
+			break;
+		e = find_next_bit(ch->released, ch->npages, s);
+		pages_free(ch->base + s * hw * PAGE_SIZE, (e - s) * hw);
+		s = e;
+	}
 }
 
 /*
@@ -322,6 +321,13 @@ static void chunk_destroy(struct gh_chunk *ch)
 	kfree_rcu(ch, rcu);
 }
 
+/* === Pointer map: from an address to its chunk ============================ */
+
+static unsigned long map_index(unsigned long addr)
+{
+	return gh_map_index(addr);
+}
+
 /**
  * gh_granule_released() - is a map granule of a chunk all holes?
  * @ch: chunk.
@@ -383,6 +389,8 @@ static void chunk_unmap(struct gh_heap *h, struct gh_chunk *ch)
 			WRITE_ONCE(h->map[idx + i], NULL);
 }
 
+/* === Chunks joining and leaving the heap ================================== */
+
 /*
  * Make a new chunk part of the heap, settling its limit reservation.
  * Heap lock held.
@@ -393,8 +401,6 @@ bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch)
 {
 	unsigned long idx = map_index(ch->base);
 	unsigned int n = gh_chunk_granules(ch);
-
-	lockdep_assert_held(&h->lock);
 
 	lockdep_assert_held(&h->lock);
 	h->pages_pending -= 1UL << ch->order;
@@ -421,8 +427,6 @@ EXPORT_SYMBOL_GH_INTERNAL(gh_chunk_insert);
 void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
 {
 	lockdep_assert_held(&h->lock);
-
-	lockdep_assert_held(&h->lock);
 	tree_set(h, ch->slot, 0);
 	__clear_bit(ch->slot, h->slot_used);
 	h->slot_chunk[ch->slot] = NULL;
@@ -436,6 +440,8 @@ void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch)
 	h->released_bytes += (unsigned long)(ch->npages - ch->nreleased) << h->page_shift;
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_chunk_remove);
+
+/* === Runs of pages for spans ============================================== */
 
 /* Give @npages at @first of @ch to span @s. Heap lock held. */
 static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
@@ -496,83 +502,31 @@ static long run_find(struct gh_heap *h, unsigned int npages, unsigned int align,
 	return ch ? chunk_find(ch, npages, align) : -1;
 }
 
-/* Span, bitmap, state bytes, then tiny state words or debug records. */
-static size_t span_meta_size(unsigned int nelems, bool tiny, bool debug)
-{
-	size_t sz = sizeof(struct gh_span);
-
-	sz += BITS_TO_LONGS(nelems) * sizeof(unsigned long);
-	sz += nelems;
-	if (tiny)
-		sz = ALIGN(sz, sizeof(atomic64_t)) + nelems * sizeof(atomic64_t);
-	if (debug)
-		sz = ALIGN(sz, sizeof(struct gh_track)) + nelems * sizeof(struct gh_track);
-	return sz;
-}
-
 /**
- * gh_span_alloc_node() - take a span from the page heap, on a node.
+ * gh_pages_alloc() - give a span a run of free heap pages.
  * @h: heap.
- * @npages: length in heap pages, 1 .. pages of a full chunk.
- * @align: alignment of the first page, in heap pages (power of two).
- * @kind: what the span is for.
- * @cls: size class for small spans, else 0.
+ * @s: complete span but for where it lies: s->npages is the run's length.
+ * @align: alignment of the run's first page, in heap pages (power of two).
  * @gfp: allocation context; the heap grows only as @gfp allows
  *	 (__GFP_NOFAIL is not honoured).
  * @nid: NUMA node wanted, or NUMA_NO_NODE for the first fit anywhere.
  *
- * For a node, the first fit among the chunks of that node (a walk over
- * the chunks, under the heap lock), else a new chunk taken on that node
- * (preferred, as kmalloc_node() does: elsewhere if the node has no memory,
- * unless @gfp has __GFP_THISNODE).
+ * Sets s->chunk, s->first and s->base, then publishes @s in the pointer
+ * map, where lockless lookups find it at once. For a node, the first fit
+ * among the chunks of that node (a walk over the chunks, under the heap
+ * lock), else a new chunk taken on that node (preferred, as kmalloc_node()
+ * does: elsewhere if the node has no memory, unless @gfp has
+ * __GFP_THISNODE).
  *
  * Context: any; sleeps only if @gfp allows it. No locks held on entry.
- * Return: the span with its metadata set up, or NULL.
+ * Return: 0, or -ENOMEM with @s untouched.
  */
-struct gh_span *gh_span_alloc_node(struct gh_heap *h, unsigned int npages,
-				   unsigned int align, enum gh_span_kind kind,
-				   unsigned int cls, gfp_t gfp, int nid)
+int gh_pages_alloc(struct gh_heap *h, struct gh_span *s, unsigned int align, gfp_t gfp, int nid)
 {
-	unsigned int nelems = 1, tries = 0;
-	bool tiny = cls == GH_TINY_CLASS;
+	unsigned int npages = s->npages, tries = 0;
 	struct gh_chunk *ch;
 	unsigned long flags;
-	struct gh_span *s;
-	size_t msize;
 	long first;
-
-	if (!npages || npages > GH_MAX_CHUNK_PAGES / h->hw_per_page ||
-	    !is_power_of_2(align) || align > npages)
-		return NULL;
-	if (kind == GH_SPAN_SMALL)
-		nelems = h->classes[cls].nelems;
-
-	msize = span_meta_size(nelems, tiny, h->debug);
-	s = kzalloc(msize, gfp & GH_GFP_MASK);
-	if (!s)
-		return NULL;
-	gh_san_meta(s);
-	s->allocbits = (unsigned long *)(s + 1);
-	s->objstate = (u8 *)(s->allocbits + BITS_TO_LONGS(nelems));
-	if (tiny)
-		s->tiny = (atomic64_t *)PTR_ALIGN(s->objstate + nelems, sizeof(atomic64_t));
-	if (h->debug)
-		s->track = (struct gh_track *)PTR_ALIGN(s->objstate + nelems,
-							sizeof(struct gh_track));
-
-	s->npages = npages;
-	s->kind = kind;
-	s->cls = cls;
-	s->nelems = nelems;
-	s->bucket = -1;
-	INIT_LIST_HEAD(&s->node);
-	if (kind == GH_SPAN_SMALL) {
-		s->elemsize = h->classes[cls].size;
-		s->div_mul = h->classes[cls].div_mul;
-	} else {
-		s->elemsize = npages << h->page_shift;
-		s->div_mul = 0;
-	}
 
 	spin_lock_irqsave(&h->lock, flags);
 	first = run_find(h, npages, align, &ch, nid);
@@ -586,18 +540,14 @@ struct gh_span *gh_span_alloc_node(struct gh_heap *h, unsigned int npages,
 		/* At the limit: give back what is free, then try once more. */
 		if (!fresh && h->limit_pages && !tries++ && gh_limit_reclaim(h, gfp))
 			fresh = chunk_create(h, npages, align, gfp, nid);
-		if (!fresh) {
-			kfree(s);
-			return NULL;
-		}
+		if (!fresh)
+			return -ENOMEM;
 		spin_lock_irqsave(&h->lock, flags);
 		if (!gh_chunk_insert(h, fresh)) {
 			spin_unlock_irqrestore(&h->lock, flags);
 			chunk_destroy(fresh);
-			if (++tries > 8) {
-				kfree(s);
-				return NULL;
-			}
+			if (++tries > 8)
+				return -ENOMEM;
 			spin_lock_irqsave(&h->lock, flags);
 			first = run_find(h, npages, align, &ch, nid);
 			continue;
@@ -612,61 +562,33 @@ struct gh_span *gh_span_alloc_node(struct gh_heap *h, unsigned int npages,
 	s->base = ch->base + ((unsigned long)first << h->page_shift);
 	run_take(h, ch, first, npages, s);
 	spin_unlock_irqrestore(&h->lock, flags);
-
-	if (kind == GH_SPAN_RAW)
-		gh_san_pages_open((void *)s->base, gh_span_bytes(h, s));
-	atomic_long_inc(&h->nr_spans);
-	atomic_long_add(msize, &h->span_bytes);
-	trace_goheap_span_alloc(h, s);
-	return s;
+	return 0;
 }
-EXPORT_SYMBOL_GH_INTERNAL(gh_span_alloc_node);
 
 /**
- * gh_span_alloc() - take a span from the page heap, first fit anywhere.
+ * gh_pages_free() - give a span's run of pages back to the page heap.
  * @h: heap.
- * @npages: length in heap pages.
- * @align: alignment of the first page, in heap pages (power of two).
- * @kind: what the span is for.
- * @cls: size class for small spans, else 0.
- * @gfp: allocation context.
+ * @s: span from gh_pages_alloc(), no longer referenced by anything.
  *
- * Context: as gh_span_alloc_node().
- * Return: the span, or NULL.
- */
-struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
-			      unsigned int align, enum gh_span_kind kind,
-			      unsigned int cls, gfp_t gfp)
-{
-	return gh_span_alloc_node(h, npages, align, kind, cls, gfp, NUMA_NO_NODE);
-}
-EXPORT_SYMBOL_GH_INTERNAL(gh_span_alloc);
-
-/**
- * gh_span_free() - give a span back to the page heap.
- * @h: heap.
- * @s: span from gh_span_alloc(), no longer referenced by anything.
- *
- * Its pages join the free runs around them at once.
+ * The pages join the free runs around them at once; @s leaves the pointer
+ * map, and its caller frees it.
  *
  * Context: any. No locks held on entry.
  */
-void gh_span_free(struct gh_heap *h, struct gh_span *s)
+void gh_pages_free(struct gh_heap *h, struct gh_span *s)
 {
 	struct gh_chunk *ch = s->chunk;
 	unsigned int i, run;
 	unsigned long flags;
 
-	trace_goheap_span_free(h, s);
-	gh_san_pages_free((void *)s->base, gh_span_bytes(h, s));
 	spin_lock_irqsave(&h->lock, flags);
 	/*
 	 * Unpublish: pairs with the READ_ONCE() in gh_span_lookup(). No object
 	 * of @s is live, so only a bad free (a double or stray pointer) can
 	 * look @s up now; one that races with this very moment may read @s
-	 * after the kfree() below. Bad frees before a span's end and after it
-	 * are caught; one that races with its end is not (as a double kfree()
-	 * racing with slab reuse is not).
+	 * after its caller's kfree(). Bad frees before a span's end and after
+	 * it are caught; one that races with its end is not (as a double
+	 * kfree() racing with slab reuse is not).
 	 */
 	for (i = 0; i < s->npages; i++)
 		WRITE_ONCE(ch->spans[s->first + i], NULL);
@@ -681,25 +603,9 @@ void gh_span_free(struct gh_heap *h, struct gh_span *s)
 	}
 	h->pages_inuse -= s->npages;
 	spin_unlock_irqrestore(&h->lock, flags);
-
-	atomic_long_dec(&h->nr_spans);
-	atomic_long_sub(span_meta_size(s->nelems, !!s->tiny, !!s->track), &h->span_bytes);
-	kfree(s);
 }
-EXPORT_SYMBOL_GH_INTERNAL(gh_span_free);
 
-/**
- * gh_span_bytes() - size of a span in bytes.
- * @h: heap.
- * @s: span.
- *
- * Return: npages times the heap page size.
- */
-unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s)
-{
-	return (unsigned long)s->npages << h->page_shift;
-}
-EXPORT_SYMBOL_GH_INTERNAL(gh_span_bytes);
+/* === Release: giving idle memory back ===================================== */
 
 #define GH_RELEASE_BATCH	32
 
@@ -794,6 +700,8 @@ unsigned long gh_pageheap_reclaimable(struct gh_heap *h)
 
 	return free > 0 ? free * h->hw_per_page : 0;
 }
+
+/* === Setup and teardown =================================================== */
 
 /**
  * gh_pageheap_init() - set up an empty page heap.

@@ -42,7 +42,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "sanitize.h"
 #include "trace.h"

@@ -18,7 +18,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
-#include "goheap.h"
+#include "internal.h"
 
 /* The per-CPU claim is a lockdep map of its own (see gh_pcpu_claim()). */
 #if defined(CONFIG_DEBUG_LOCK_ALLOC) && !defined(CONFIG_PREEMPT_RT)

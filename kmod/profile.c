@@ -42,7 +42,7 @@
 #include <linux/stacktrace.h>
 #include <linux/vmalloc.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "profile.h"
 

@@ -15,7 +15,7 @@
 #include <linux/percpu.h>
 #include <linux/sizes.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 
 /* Go's MemProfileRate: one sample per 512 KiB allocated, on average. */

@@ -23,7 +23,7 @@
 
 #include <linux/rcupdate.h>
 
-#include "goheap.h"
+#include "internal.h"
 
 static void free_rcu_cb(struct rcu_head *head)
 {

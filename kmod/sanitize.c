@@ -5,7 +5,7 @@
  */
 #include <linux/kmemleak.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "sanitize.h"
 
 /**

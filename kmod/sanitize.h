@@ -40,7 +40,7 @@
 #include <linux/mm.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 
 /**
  * gh_san_alloc() - an object is handed out.

@@ -26,7 +26,7 @@
 #include <linux/workqueue.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "trace.h"
 

@@ -17,7 +17,7 @@
 #include <linux/log2.h>
 #include <linux/minmax.h>
 
-#include "goheap.h"
+#include "internal.h"
 
 /* Go's classes 1..66: object bytes and span bytes / 8 KiB. */
 static const struct {

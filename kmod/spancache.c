@@ -24,7 +24,7 @@
  * that finds its CPU's cache claimed bypasses the span cache.
  */
 
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "sanitize.h"
 

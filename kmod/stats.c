@@ -25,7 +25,7 @@
 #include <linux/cpumask.h>
 #include <linux/percpu.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "stats.h"
 

@@ -27,7 +27,7 @@
 #include <linux/bitops.h>
 #include <linux/mm.h>
 
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "profile.h"
 #include "sanitize.h"

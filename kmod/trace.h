@@ -26,7 +26,7 @@
 #include <trace/events/mmflags.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 
 /* The enum values below, resolved for perf and trace-cmd. */
 TRACE_DEFINE_ENUM(GH_SPAN_SMALL);

@@ -4,7 +4,7 @@
  * (SLUB's validate, for goheap's metadata).
  *
  * Two passes, each under the locks that protect what it reads, in the
- * lock order (goheap.h):
+ * lock order (internal.h):
  *
  *   1. per size class, under the central lock: every span on the class's
  *      lists is a small span of that class that pointer lookup finds;
@@ -30,7 +30,7 @@
 #include <linux/bitmap.h>
 #include <linux/seq_file.h>
 
-#include "goheap.h"
+#include "internal.h"
 
 #define GH_VALIDATE_MAX_MSGS	20
 

@@ -99,7 +99,7 @@
 
 #include "bench.h"
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "profile.h"
 
 #define BENCH_BUF_SIZE		(64 * 1024)	/* results of the last run */

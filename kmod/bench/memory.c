@@ -14,7 +14,7 @@
 #include <linux/vmstat.h>
 
 #include "bench.h"
-#include "goheap.h"
+#include "internal.h"
 #include "stats.h"
 
 /* Slab pages of the whole system, per-CPU deltas included. */

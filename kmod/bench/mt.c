@@ -19,7 +19,7 @@
 #include <linux/topology.h>
 
 #include "bench.h"
-#include "goheap.h"
+#include "internal.h"
 
 #define BENCH_RING		1024	/* cross-CPU ring slots, power of two */
 #define BENCH_RING_SPINS	1024	/* spins on a full or empty ring ... */

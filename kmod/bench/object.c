@@ -13,7 +13,7 @@
 #include <linux/slab.h>
 
 #include "bench.h"
-#include "goheap.h"
+#include "internal.h"
 
 #define BENCH_MAX_BATCH		10000
 #define BENCH_MAX_BULK		1024

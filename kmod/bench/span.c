@@ -15,7 +15,7 @@
 
 #include "bench.h"
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "stats.h"
 
 /* Span-scaling table: live spans, and spans of 1..8 pages. */

@@ -13,7 +13,7 @@
 #include <linux/string.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "kunit_heap.h"
 

@@ -14,7 +14,7 @@
 #include <linux/slab.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "kunit_heap.h"
 #include "stats.h"
 

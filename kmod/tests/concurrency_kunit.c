@@ -76,7 +76,7 @@
 #include <linux/workqueue.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "pcpu.h"
 #include "kunit_heap.h"
 

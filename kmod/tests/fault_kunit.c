@@ -21,7 +21,7 @@
 #include <linux/sched.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "kunit_heap.h"
 #include "stats.h"
 

@@ -12,7 +12,7 @@
 #include <linux/string.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "kunit_heap.h"
 #include "stats.h"
 

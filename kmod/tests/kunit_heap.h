@@ -9,7 +9,7 @@
 #include <kunit/test.h>
 #include <linux/seq_file.h>
 
-#include "goheap.h"
+#include "internal.h"
 
 /*
  * Heap page sizes: the suites run with 8 KiB heap pages (Go's), and the

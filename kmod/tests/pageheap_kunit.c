@@ -13,7 +13,7 @@
 #include <linux/vmalloc.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "kunit_heap.h"
 
 MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));

@@ -18,7 +18,7 @@
 #include <linux/vmalloc.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "kunit_heap.h"
 #include "profile.h"
 

@@ -24,7 +24,7 @@
 #include <trace/events/error_report.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "kunit_heap.h"
 #include "sanitize.h"
 #include "stats.h"

@@ -13,7 +13,7 @@
 #include <linux/sched/mm.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "kunit_heap.h"
 #include "stats.h"
 

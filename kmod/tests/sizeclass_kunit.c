@@ -11,7 +11,7 @@
 #include <linux/log2.h>
 
 #include "compat.h"
-#include "goheap.h"
+#include "internal.h"
 #include "kunit_heap.h"
 
 MODULE_IMPORT_NS(GH_NS(GOHEAP_INTERNAL));

@@ -102,6 +102,20 @@
  */
 #define EXPORT_SYMBOL_GH_INTERNAL(sym)	EXPORT_SYMBOL_NS_GPL(sym, GH_NS(GOHEAP_INTERNAL))
 
+/*
+ * Data structures first, bottom-up (each tier after those it builds on),
+ * then the functions of each file in the same order. The per-CPU cache
+ * has its own header, pcpu.h; debug mode and misuse kinds are in debug.h.
+ */
+
+struct gh_chunk;
+struct gh_pcpu;
+struct gh_profile;
+struct gh_shrinker;
+struct gh_span;
+
+/* === Size classes ========================================================= */
+
 /* Go's table: 66 small classes, class 0 means large. */
 #define GH_NR_SMALL		66
 /* A pseudo class of 16 B blocks that back the tiny allocator. */
@@ -109,50 +123,6 @@
 #define GH_NR_CLASSES		(GH_TINY_CLASS + 1)
 #define GH_MAX_SMALL_SIZE	32768
 #define GH_TINY_SIZE		16
-
-/*
- * Chunks: the blocks the page heap takes from the buddy allocator, sized in
- * bytes whatever the hardware page size; their buddy orders follow from it
- * (on x86-64: orders 10, 9 and 5; with arm64's 64 KiB pages: 6, 5 and 1).
- */
-#define GH_CHUNK_SHIFT		22	/* 4 MiB: the largest chunk */
-#define GH_DEFAULT_CHUNK_SHIFT	21	/* 2 MiB: what a heap grows by first */
-#define GH_MIN_CHUNK_SHIFT	17	/* 128 KiB: smallest fallback block */
-#define GH_CHUNK_ORDER		(GH_CHUNK_SHIFT - PAGE_SHIFT)
-#define GH_DEFAULT_CHUNK_ORDER	(GH_DEFAULT_CHUNK_SHIFT - PAGE_SHIFT)
-#define GH_MIN_CHUNK_ORDER	(GH_MIN_CHUNK_SHIFT - PAGE_SHIFT)
-#define GH_CHUNK_BYTES		BIT(GH_CHUNK_SHIFT)
-#define GH_MAX_CHUNK_PAGES	BIT(GH_CHUNK_ORDER)	/* in hardware pages */
-
-/* The largest object goheap hands out: one whole chunk, as for kmalloc. */
-#define GH_MAX_ALLOC		GH_CHUNK_BYTES
-
-/* Per-CPU cache: most objects moved per refill/flush (capacity is 2x). */
-#define GH_MAX_BATCH		32
-/* The shrinker drains the caches at most this often (jiffies). */
-#define GH_SHRINK_DRAIN_INTERVAL	(HZ / 10)
-
-/*
- * Central transfer cache: whole batches kept per class, GH_XFER_BATCHES at
- * first, doubled by each flush that finds it full up to GH_XFER_MAX_BATCHES
- * and GH_XFER_MAX_BYTES of objects (never below GH_XFER_BATCHES), and back
- * to GH_XFER_BATCHES when the caches are drained (central.c).
- */
-#define GH_XFER_BATCHES		8
-#define GH_XFER_MAX_BATCHES	64
-#define GH_XFER_MAX_BYTES	SZ_1M
-
-/* Objects in a class's first transfer cache array: GH_XFER_BATCHES batches. */
-#define gh_xfer_base_cap(h, cls)	(GH_XFER_BATCHES * (h)->classes[cls].batch)
-
-/*
- * Per-CPU span cache: freed large-object and raw spans of up to
- * GH_SPAN_CACHE_PAGES heap pages, at most GH_SPAN_CACHE_DEPTH of each
- * length and GH_SPAN_CACHE_MAX heap pages in all per CPU (pageheap.c).
- */
-#define GH_SPAN_CACHE_PAGES	8
-#define GH_SPAN_CACHE_DEPTH	2
-#define GH_SPAN_CACHE_MAX	16
 
 /**
  * struct gh_class - one size class, as used by a heap.
@@ -177,6 +147,78 @@ struct gh_class {
 	u16 slot_base;
 	u32 div_mul;
 };
+
+/* === Page heap: chunks and the pointer map ================================ */
+
+/*
+ * Chunks: the blocks the page heap takes from the buddy allocator, sized in
+ * bytes whatever the hardware page size; their buddy orders follow from it
+ * (on x86-64: orders 10, 9 and 5; with arm64's 64 KiB pages: 6, 5 and 1).
+ */
+#define GH_CHUNK_SHIFT		22	/* 4 MiB: the largest chunk */
+#define GH_DEFAULT_CHUNK_SHIFT	21	/* 2 MiB: what a heap grows by first */
+#define GH_MIN_CHUNK_SHIFT	17	/* 128 KiB: smallest fallback block */
+#define GH_CHUNK_ORDER		(GH_CHUNK_SHIFT - PAGE_SHIFT)
+#define GH_DEFAULT_CHUNK_ORDER	(GH_DEFAULT_CHUNK_SHIFT - PAGE_SHIFT)
+#define GH_MIN_CHUNK_ORDER	(GH_MIN_CHUNK_SHIFT - PAGE_SHIFT)
+#define GH_CHUNK_BYTES		BIT(GH_CHUNK_SHIFT)
+#define GH_MAX_CHUNK_PAGES	BIT(GH_CHUNK_ORDER)	/* in hardware pages */
+
+/* The largest object goheap hands out: one whole chunk, as for kmalloc. */
+#define GH_MAX_ALLOC		GH_CHUNK_BYTES
+
+/**
+ * enum gh_release_reason - why free memory went back to the kernel.
+ * @GH_RELEASE_SCAVENGER:	idle long enough (scavenge.c's worker).
+ * @GH_RELEASE_SHRINKER:	memory pressure (the shrinker).
+ * @GH_RELEASE_LIMIT:		room needed under the heap's memory limit.
+ * @GH_RELEASE_EXPLICIT:	gh_reclaim() asked for it.
+ */
+enum gh_release_reason {
+	GH_RELEASE_SCAVENGER,
+	GH_RELEASE_SHRINKER,
+	GH_RELEASE_LIMIT,
+	GH_RELEASE_EXPLICIT,
+};
+
+/**
+ * struct gh_chunk - a block taken from the buddy allocator.
+ * @base:	direct-map address of the block.
+ * @order:	buddy order of the block.
+ * @fallback:	smaller than the heap's chunk order (memory was fragmented).
+ * @npages:	heap pages in the block.
+ * @nfree:	free heap pages (not counting released ones); heap lock.
+ * @nreleased:	heap pages given back to the buddy allocator; heap lock.
+ * @maxrun:	longest free run in heap pages (the summary); heap lock.
+ * @slot:	leaf index in the heap's summary tree.
+ * @idle_since:	jiffies of the chunk's last allocation or free; heap lock.
+ * @node:	link on the heap's chunk list.
+ * @rcu:	defers freeing the descriptor past lockless lookups.
+ * @inuse:	bit set = heap page unavailable: in a span, or released;
+ *		heap lock.
+ * @released:	bit set = heap page given back to the buddy allocator
+ *		(a hole: its physical page can never come back); heap lock.
+ * @spans:	span owning each heap page (NULL when free); written under
+ *		the heap lock, read locklessly by pointer lookups.
+ */
+struct gh_chunk {
+	unsigned long base;
+	u8 order;
+	u8 fallback;
+	u16 npages;
+	u16 nfree;
+	u16 nreleased;
+	u16 maxrun;
+	u32 slot;
+	unsigned long idle_since;
+	struct list_head node;
+	struct rcu_head rcu;
+	DECLARE_BITMAP(inuse, GH_MAX_CHUNK_PAGES);
+	DECLARE_BITMAP(released, GH_MAX_CHUNK_PAGES);
+	struct gh_span *spans[];
+};
+
+/* === Spans and the objects in them ======================================== */
 
 /**
  * enum gh_objstate - lifecycle of one small object, one byte per object.
@@ -226,25 +268,6 @@ enum gh_span_kind {
 };
 
 /**
- * enum gh_release_reason - why free memory went back to the kernel.
- * @GH_RELEASE_SCAVENGER:	idle long enough (scavenge.c's worker).
- * @GH_RELEASE_SHRINKER:	memory pressure (the shrinker).
- * @GH_RELEASE_LIMIT:		room needed under the heap's memory limit.
- * @GH_RELEASE_EXPLICIT:	gh_reclaim() asked for it.
- */
-enum gh_release_reason {
-	GH_RELEASE_SCAVENGER,
-	GH_RELEASE_SHRINKER,
-	GH_RELEASE_LIMIT,
-	GH_RELEASE_EXPLICIT,
-};
-
-struct gh_chunk;
-struct gh_pcpu;
-struct gh_profile;
-struct gh_shrinker;
-
-/**
  * struct gh_span - metadata of one span, kept outside the span's memory.
  * @base:	kernel (direct map) address of the first byte.
  * @chunk:	chunk the span was carved from.
@@ -290,42 +313,36 @@ struct gh_span {
 	u8 *objstate;
 };
 
-/**
- * struct gh_chunk - a block taken from the buddy allocator.
- * @base:	direct-map address of the block.
- * @order:	buddy order of the block.
- * @fallback:	smaller than the heap's chunk order (memory was fragmented).
- * @npages:	heap pages in the block.
- * @nfree:	free heap pages (not counting released ones); heap lock.
- * @nreleased:	heap pages given back to the buddy allocator; heap lock.
- * @maxrun:	longest free run in heap pages (the summary); heap lock.
- * @slot:	leaf index in the heap's summary tree.
- * @idle_since:	jiffies of the chunk's last allocation or free; heap lock.
- * @node:	link on the heap's chunk list.
- * @rcu:	defers freeing the descriptor past lockless lookups.
- * @inuse:	bit set = heap page unavailable: in a span, or released;
- *		heap lock.
- * @released:	bit set = heap page given back to the buddy allocator
- *		(a hole: its physical page can never come back); heap lock.
- * @spans:	span owning each heap page (NULL when free); written under
- *		the heap lock, read locklessly by pointer lookups.
+/* === Per-CPU caches (struct gh_pcpu: pcpu.h) ============================== */
+
+/* Per-CPU cache: most objects moved per refill/flush (capacity is 2x). */
+#define GH_MAX_BATCH		32
+/* The shrinker drains the caches at most this often (jiffies). */
+#define GH_SHRINK_DRAIN_INTERVAL	(HZ / 10)
+
+/*
+ * Per-CPU span cache: freed large-object and raw spans of up to
+ * GH_SPAN_CACHE_PAGES heap pages, at most GH_SPAN_CACHE_DEPTH of each
+ * length and GH_SPAN_CACHE_MAX heap pages in all per CPU (spancache.c).
  */
-struct gh_chunk {
-	unsigned long base;
-	u8 order;
-	u8 fallback;
-	u16 npages;
-	u16 nfree;
-	u16 nreleased;
-	u16 maxrun;
-	u32 slot;
-	unsigned long idle_since;
-	struct list_head node;
-	struct rcu_head rcu;
-	DECLARE_BITMAP(inuse, GH_MAX_CHUNK_PAGES);
-	DECLARE_BITMAP(released, GH_MAX_CHUNK_PAGES);
-	struct gh_span *spans[];
-};
+#define GH_SPAN_CACHE_PAGES	8
+#define GH_SPAN_CACHE_DEPTH	2
+#define GH_SPAN_CACHE_MAX	16
+
+/* === Central lists ======================================================== */
+
+/*
+ * Central transfer cache: whole batches kept per class, GH_XFER_BATCHES at
+ * first, doubled by each flush that finds it full up to GH_XFER_MAX_BATCHES
+ * and GH_XFER_MAX_BYTES of objects (never below GH_XFER_BATCHES), and back
+ * to GH_XFER_BATCHES when the caches are drained (central.c).
+ */
+#define GH_XFER_BATCHES		8
+#define GH_XFER_MAX_BATCHES	64
+#define GH_XFER_MAX_BYTES	SZ_1M
+
+/* Objects in a class's first transfer cache array: GH_XFER_BATCHES batches. */
+#define gh_xfer_base_cap(h, cls)	(GH_XFER_BATCHES * (h)->classes[cls].batch)
 
 /**
  * struct gh_central - the central list of one size class.
@@ -358,6 +375,8 @@ struct gh_central {
 	unsigned long nr_full;
 	unsigned long nr_spans_freed;
 } ____cacheline_aligned_in_smp;
+
+/* === The heap ============================================================= */
 
 /**
  * enum gh_class_stat - per-CPU, per-class counters.
@@ -526,7 +545,8 @@ static inline unsigned long gh_page_bytes(const struct gh_heap *h)
 	return 1UL << h->page_shift;
 }
 
-/* sizeclass.c */
+/* === sizeclass.c ========================================================== */
+
 bool gh_page_shift_valid(unsigned int shift);
 int gh_classes_init(struct gh_heap *h);
 u32 gh_div_mul(u32 size);
@@ -549,17 +569,21 @@ static __always_inline unsigned int gh_size_to_class(const struct gh_heap *h, si
 	return 0;
 }
 
-/* pageheap.c */
+/* === pageheap.c =========================================================== */
+
+/*
+ * Flags of a caller's gfp that make sense for our own allocations.
+ * __GFP_NOFAIL is not among them: chunks are order 5 and up, for which the
+ * buddy allocator warns about it, and the memory limit can fail anyway.
+ */
+#define GH_GFP_MASK	(__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH | \
+			 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | \
+			 __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC)
+
 int gh_pageheap_init(struct gh_heap *h);
 void gh_pageheap_destroy(struct gh_heap *h);
-struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
-			      unsigned int align, enum gh_span_kind kind,
-			      unsigned int cls, gfp_t gfp);
-struct gh_span *gh_span_alloc_node(struct gh_heap *h, unsigned int npages,
-				   unsigned int align, enum gh_span_kind kind,
-				   unsigned int cls, gfp_t gfp, int nid);
-void gh_span_free(struct gh_heap *h, struct gh_span *s);
-unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s);
+int gh_pages_alloc(struct gh_heap *h, struct gh_span *s, unsigned int align, gfp_t gfp, int nid);
+void gh_pages_free(struct gh_heap *h, struct gh_span *s);
 unsigned int gh_chunk_maxrun(const struct gh_chunk *ch);
 bool gh_granule_released(const struct gh_chunk *ch, unsigned long addr);
 bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch);
@@ -617,6 +641,19 @@ static __always_inline struct gh_span *gh_span_lookup(struct gh_heap *h, const v
 	return s;
 }
 
+/* === span.c =============================================================== */
+
+struct gh_span *gh_span_alloc(struct gh_heap *h, unsigned int npages,
+			      unsigned int align, enum gh_span_kind kind,
+			      unsigned int cls, gfp_t gfp);
+struct gh_span *gh_span_alloc_node(struct gh_heap *h, unsigned int npages,
+				   unsigned int align, enum gh_span_kind kind,
+				   unsigned int cls, gfp_t gfp, int nid);
+void gh_span_free(struct gh_heap *h, struct gh_span *s);
+unsigned long gh_span_bytes(const struct gh_heap *h, const struct gh_span *s);
+unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int max);
+void gh_span_put(struct gh_span *s, const void *p);
+
 /**
  * gh_span_obj_index() - index of the object holding an address.
  * @s: span containing @p.
@@ -643,26 +680,16 @@ static __always_inline unsigned int gh_span_obj_index(const struct gh_span *s,
 	return idx;
 }
 
-/* spancache.c */
+/* === spancache.c ========================================================== */
+
 struct gh_span *gh_span_cache_alloc(struct gh_heap *h, unsigned int npages,
 				    unsigned int align, enum gh_span_kind kind, gfp_t gfp);
 void gh_span_cache_free(struct gh_heap *h, struct gh_span *s);
 void gh_span_cache_drain(struct gh_heap *h, struct gh_pcpu *cc);
 unsigned long gh_span_cache_pages(struct gh_heap *h);
 
-/* scavenge.c */
-void gh_scavenger_init(struct gh_heap *h);
-int gh_release_start(struct gh_heap *h, unsigned int idle_secs);
-void gh_release_stop(struct gh_heap *h);
-void gh_drain_caches(struct gh_heap *h);
-unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal);
-unsigned long gh_limit_reclaim(struct gh_heap *h, gfp_t gfp);
+/* === central.c ============================================================ */
 
-/* span.c */
-unsigned int gh_span_take(struct gh_span *s, struct gh_obj *objs, unsigned int max);
-void gh_span_put(struct gh_span *s, const void *p);
-
-/* central.c */
 #define GH_BUCKETS	ARRAY_SIZE(((struct gh_central *)0)->partial)
 
 /*
@@ -689,14 +716,16 @@ bool gh_central_put_cached(struct gh_heap *h, unsigned int cls, const struct gh_
 unsigned int gh_central_release(struct gh_heap *h, unsigned int cls);
 size_t gh_central_meta_bytes(struct gh_heap *h, unsigned int cls);
 
-/* tiny.c */
+/* === tiny.c =============================================================== */
+
 void *__gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp, unsigned long ip);
 void *gh_tiny_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
 bool gh_tiny_free(struct gh_heap *h, struct gh_span *s, const void *p, unsigned long ip);
 size_t gh_tiny_usable_size(struct gh_span *s, const void *p);
 void gh_tiny_unpin(struct gh_heap *h, void *block, atomic64_t *state);
 
-/* heap.c */
+/* === heap.c, heaps.c, rcufree.c: heaps and the object paths =============== */
+
 struct gh_heap *gh_heap_create(const struct gh_heap_params *params);
 void gh_heap_destroy(struct gh_heap *h);
 void *__gh_alloc(struct gh_heap *h, size_t size, gfp_t gfp);
@@ -734,7 +763,17 @@ void __gh_free_rcu(struct gh_heap *h, const void *p, struct rcu_head *head,
 void gh_free_rcu(struct gh_heap *h, const void *p, struct rcu_head *head);
 void gh_free_rcu_barrier(struct gh_heap *h);
 
-/* validate.c */
+/* === scavenge.c: giving memory back ======================================= */
+
+void gh_scavenger_init(struct gh_heap *h);
+int gh_release_start(struct gh_heap *h, unsigned int idle_secs);
+void gh_release_stop(struct gh_heap *h);
+void gh_drain_caches(struct gh_heap *h);
+unsigned long gh_reclaim(struct gh_heap *h, unsigned long goal);
+unsigned long gh_limit_reclaim(struct gh_heap *h, gfp_t gfp);
+
+/* === validate.c, dev.c ==================================================== */
+
 struct seq_file;
 unsigned long gh_validate(struct gh_heap *h, struct seq_file *m);
 
