@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 struct demo_step {
 	const char *cmdline;	/* as a user would type it */

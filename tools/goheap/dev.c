@@ -14,7 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 /* dev_open - open /dev/goheap read-write; explain the usual failures. */
 int dev_open(void)

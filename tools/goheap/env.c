@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 uint64_t now_ns(void)
 {

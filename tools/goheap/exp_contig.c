@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 struct contig_row {
 	const char *kind;

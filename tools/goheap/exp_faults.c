@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 static const enum mem_kind kinds[] = { MK_SPAN, MK_SPAN_PREFAULT, MK_ANON_4K, MK_ANON_THP };
 

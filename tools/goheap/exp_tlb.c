@@ -33,7 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 #define MAX_SIZES	24
 #define KNEE_RATIO	1.5

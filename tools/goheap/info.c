@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 static int not_dot(const struct dirent *de)
 {

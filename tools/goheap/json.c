@@ -22,7 +22,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 #define JSON_MAXDEPTH	16
 

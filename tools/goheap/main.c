@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 struct gopts g = { .dev = GH_DEV_PATH };
 static const char *cmd_name = "goheap";

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 /* ---- the buffer --------------------------------------------------------- */
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 #define PROF_MAXFRAMES	64
 

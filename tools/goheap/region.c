@@ -30,7 +30,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 const char *const mem_kind_name[MK_NR] = {
 	[MK_SPAN] = "span",

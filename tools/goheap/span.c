@@ -23,7 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 #define MAX_SPANS	64
 #define MAX_ARGS	16

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 /* ---- debugfs parsing ---------------------------------------------------- */
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 static void __attribute__((noreturn)) out_of_memory(void)
 {

@@ -6,9 +6,10 @@
  * dispatches; dev.c wraps /dev/goheap; region.c builds the working memory of
  * every kind the experiments compare (spans, anonymous 4 KiB pages, THP);
  * env.c knows the machine (clocks, emulation, THP mode, rusage, smaps);
- * json.c and table.c print; info.c, stats.c, top.c, span.c, exp_*.c and
- * demo.c are the commands (stats.c also parses debugfs, for top.c and
- * info.c too). Documentation/tools.rst is the manual.
+ * json.c and table.c print; info.c, stats.c, top.c, span.c, exp_*.c,
+ * profile.c and demo.c are the commands (stats.c also parses debugfs, for
+ * top.c and info.c too; pprof.c writes profile.c's pprof file).
+ * Documentation/tools.rst is the manual.
  *
  * Error convention: functions that can fail print one line naming what
  * failed and why ("goheap: <what>: <strerror>") and return -1 (or NULL);

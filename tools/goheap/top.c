@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "goheap.h"
+#include "tool.h"
 
 static volatile sig_atomic_t top_stop;
 
