@@ -182,6 +182,24 @@ enum gh_release_reason {
 };
 
 /**
+ * struct gh_runsum - the free runs of one word of a chunk's page bitmap.
+ * @start:	free heap pages at the word's start (its low bits).
+ * @max:	its longest run of free heap pages.
+ * @end:	free heap pages at its end (its high bits).
+ *
+ * Each is at most BITS_PER_LONG; all three are when the word is free. An
+ * all-zero summary is a word with every page in use (pageheap.c).
+ */
+struct gh_runsum {
+	u8 start;
+	u8 max;
+	u8 end;
+};
+
+/* Words in a chunk's page bitmaps. */
+#define GH_CHUNK_WORDS		BITS_TO_LONGS(GH_MAX_CHUNK_PAGES)
+
+/**
  * struct gh_chunk - a block taken from the buddy allocator.
  * @base:	direct-map address of the block.
  * @order:	buddy order of the block.
@@ -189,7 +207,7 @@ enum gh_release_reason {
  * @npages:	heap pages in the block.
  * @nfree:	free heap pages (not counting released ones); heap lock.
  * @nreleased:	heap pages given back to the buddy allocator; heap lock.
- * @maxrun:	longest free run in heap pages (the summary); heap lock.
+ * @maxrun:	longest free run in heap pages, from @sums; heap lock.
  * @slot:	leaf index in the heap's summary tree.
  * @idle_since:	jiffies of the chunk's last allocation or free; heap lock.
  * @node:	link on the heap's chunk list.
@@ -198,6 +216,7 @@ enum gh_release_reason {
  *		heap lock.
  * @released:	bit set = heap page given back to the buddy allocator
  *		(a hole: its physical page can never come back); heap lock.
+ * @sums:	summary of each word of @inuse; heap lock.
  * @spans:	span owning each heap page (NULL when free); written under
  *		the heap lock, read locklessly by pointer lookups.
  */
@@ -215,6 +234,7 @@ struct gh_chunk {
 	struct rcu_head rcu;
 	DECLARE_BITMAP(inuse, GH_MAX_CHUNK_PAGES);
 	DECLARE_BITMAP(released, GH_MAX_CHUNK_PAGES);
+	struct gh_runsum sums[GH_CHUNK_WORDS];
 	struct gh_span *spans[];
 };
 
@@ -585,6 +605,7 @@ void gh_pageheap_destroy(struct gh_heap *h);
 int gh_pages_alloc(struct gh_heap *h, struct gh_span *s, unsigned int align, gfp_t gfp, int nid);
 void gh_pages_free(struct gh_heap *h, struct gh_span *s);
 unsigned int gh_chunk_maxrun(const struct gh_chunk *ch);
+struct gh_runsum gh_chunk_word_sum(const struct gh_chunk *ch, unsigned int w);
 bool gh_granule_released(const struct gh_chunk *ch, unsigned long addr);
 bool gh_chunk_insert(struct gh_heap *h, struct gh_chunk *ch);
 void gh_chunk_remove(struct gh_heap *h, struct gh_chunk *ch);

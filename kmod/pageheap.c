@@ -19,10 +19,9 @@
  * a span is any run of free heap pages, so sizes no buddy order gives (3,
  * 5, 6, 7, 9, 10 pages) cost nothing extra, and freeing a span makes its
  * pages part of whatever free run surrounds them (coalescing is implicit).
- * Each chunk keeps a summary, its longest free run, and a binary tree of
- * maxima over all chunks (Go's pageAlloc summaries, one level of them)
- * finds the first chunk, in slot order, that can hold a run in O(log chunks);
- * within a chunk the search is bounded by the chunk's size.
+ * Summaries of the free runs (of each bitmap word, of each chunk, and a
+ * tree over the chunks: Go's pageAlloc summaries, see their section) find
+ * the first fit of any length without scanning pages.
  *
  * Pointer -> span lookup is O(1): a flat map from each 128 KiB of physical
  * memory (the smallest chunk) to its chunk, sized to the direct map at
@@ -47,11 +46,150 @@
 
 #define GH_TREE_MIN	16
 
-/* === Summaries: the longest free run of each chunk, and a tree of them ==== */
+/* === Summaries: runs of free pages in each word, chunk and the heap ===== */
+
+/*
+ * Three levels, as Go's pageAlloc summaries, each a bound on the one below
+ * so that a first fit descends without scanning pages:
+ *
+ *  - every word of a chunk's page bitmap has a struct gh_runsum (Go's
+ *    pallocSum): the free pages at its start, its longest free run and the
+ *    free pages at its end. Pages past the chunk's end count as in use, and
+ *    an all-zero summary is an all-used word;
+ *  - a chunk's maxrun, its longest run, follows from its words' summaries
+ *    (a run may cross words, never chunks: chunks are not contiguous);
+ *  - the tree over the chunks' slots holds every chunk's maxrun.
+ *
+ * A first fit of n pages takes the leftmost chunk whose maxrun is at least
+ * n (O(log chunks)), then the first of that chunk's words where a run of n
+ * ends, carrying the free pages at each word's end into the next, then the
+ * run's place inside that word with a few shifts (Go's findBitRange64). An
+ * allocation or free recomputes the summaries of the words it touches and
+ * the chunk's maxrun from its words, and the tree path when that changes.
+ * Runs must start at a multiple of their alignment for an aligned request,
+ * which the summaries cannot say: those walk the bitmap (chunk_find()).
+ */
+
+/* The bitmap word @w of @ch, with the pages past the chunk's end set. */
+static unsigned long word_used(const struct gh_chunk *ch, unsigned int w)
+{
+	unsigned long used = ch->inuse[w];
+
+	if ((w + 1) * BITS_PER_LONG > ch->npages)
+		used |= ~BITMAP_LAST_WORD_MASK(ch->npages);
+	return used;
+}
+
+/* The longest run of set bits in @free. */
+static unsigned int word_maxrun(unsigned long free)
+{
+	unsigned int best = 0, s, len;
+
+	while (free) {
+		s = __ffs(free);
+		len = ~(free >> s) ? __ffs(~(free >> s)) : BITS_PER_LONG - s;
+		best = max(best, len);
+		if (s + len >= BITS_PER_LONG)
+			break;
+		free &= ~0UL << (s + len);
+	}
+	return best;
+}
+
+/*
+ * The first bit of @free that starts @n set bits in a row (Go's
+ * findBitRange64): each step ANDs the word with itself shifted, doubling
+ * the run that a set bit stands for, until it stands for @n.
+ */
+static unsigned int word_find(unsigned long free, unsigned int n)
+{
+	unsigned int p = n - 1, k = 1;
+
+	while (p) {
+		if (p <= k) {
+			free &= free >> p;
+			break;
+		}
+		free &= free >> k;
+		if (!free)
+			return BITS_PER_LONG;
+		p -= k;
+		k *= 2;
+	}
+	return free ? __ffs(free) : BITS_PER_LONG;
+}
+
+/**
+ * gh_chunk_word_sum() - the summary of one word of a chunk's page bitmap.
+ * @ch: chunk.
+ * @w: word index, below BITS_TO_LONGS(ch->npages).
+ *
+ * Computed from the bitmap, not read from ch->sums[] (validate compares
+ * the two).
+ *
+ * Return: the word's free pages at its start, longest run, pages at its end.
+ */
+struct gh_runsum gh_chunk_word_sum(const struct gh_chunk *ch, unsigned int w)
+{
+	unsigned long free = ~word_used(ch, w);
+	struct gh_runsum sum;
+
+	if (!~free)
+		return (struct gh_runsum){ BITS_PER_LONG, BITS_PER_LONG, BITS_PER_LONG };
+	sum.start = __ffs(~free);
+	sum.end = BITS_PER_LONG - 1 - __fls(~free);
+	sum.max = word_maxrun(free);
+	return sum;
+}
+
+/* Recompute the summaries of the words that hold [@first, @first + @n). */
+static void sums_update(struct gh_chunk *ch, unsigned int first, unsigned int n)
+{
+	unsigned int w, last = (first + n - 1) / BITS_PER_LONG;
+
+	for (w = first / BITS_PER_LONG; w <= last; w++)
+		ch->sums[w] = gh_chunk_word_sum(ch, w);
+}
+
+/* A chunk's longest free run, from its words' summaries. */
+static unsigned int sums_maxrun(const struct gh_chunk *ch)
+{
+	unsigned int w, nwords = BITS_TO_LONGS(ch->npages), run = 0, best = 0;
+	const struct gh_runsum *sum;
+
+	for (w = 0; w < nwords; w++) {
+		sum = &ch->sums[w];
+		best = max3(best, run + sum->start, (unsigned int)sum->max);
+		run = sum->start == BITS_PER_LONG ? run + BITS_PER_LONG : sum->end;
+	}
+	return max(best, run);
+}
+
+/* First run of @need free pages of @ch, from its summaries; -1 if none. */
+static long sums_find(const struct gh_chunk *ch, unsigned int need)
+{
+	unsigned int w, nwords = BITS_TO_LONGS(ch->npages), run = 0;
+	const struct gh_runsum *sum;
+
+	for (w = 0; w < nwords; w++) {
+		sum = &ch->sums[w];
+		/* A run that ends in this word's start, perhaps begun before it. */
+		if (run + sum->start >= need)
+			return (long)w * BITS_PER_LONG - run;
+		/* Else one inside it: it comes before the run at its end. */
+		if (sum->max >= need)
+			return (long)w * BITS_PER_LONG + word_find(~word_used(ch, w), need);
+		run = sum->start == BITS_PER_LONG ? run + BITS_PER_LONG : sum->end;
+	}
+	return -1;
+}
 
 /**
  * gh_chunk_maxrun() - recompute a chunk's longest free run from its bitmap.
  * @ch: chunk.
+ *
+ * A walk over the bitmap, independent of the summaries (validate checks
+ * ch->maxrun against it).
  *
  * Context: the heap lock held (or the chunk not yet in the heap).
  * Return: the run's length in heap pages (bounded by the chunk's size).
@@ -81,23 +219,23 @@ static void tree_set(struct gh_heap *h, unsigned int slot, unsigned int val)
 		h->tree[i] = max(h->tree[2 * i], h->tree[2 * i + 1]);
 }
 
-static void chunk_update(struct gh_heap *h, struct gh_chunk *ch)
-{
-	ch->maxrun = gh_chunk_maxrun(ch);
-	tree_set(h, ch->slot, ch->maxrun);
-}
-
 /*
- * Length of the free run of @ch that holds [@first, @first + @n), whose
- * pages are all free. Lets a span's allocation and free keep the chunk's
- * summary without rescanning its whole bitmap.
+ * The pages [@first, @first + @n) of @ch changed state: bring the
+ * summaries of their words, the chunk's maxrun and its tree leaf up to
+ * date. Heap lock held.
  */
-static unsigned int run_around(const struct gh_chunk *ch, unsigned int first, unsigned int n)
+static void chunk_update(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
+			 unsigned int n)
 {
-	unsigned long prev = find_last_bit(ch->inuse, first);
-	unsigned long start = prev == first ? 0 : prev + 1;
+	unsigned int run;
 
-	return find_next_bit(ch->inuse, ch->npages, first + n) - start;
+	lockdep_assert_held(&h->lock);
+	sums_update(ch, first, n);
+	run = sums_maxrun(ch);
+	if (run != ch->maxrun) {
+		ch->maxrun = run;
+		tree_set(h, ch->slot, run);
+	}
 }
 
 /* Leftmost chunk whose longest free run is at least @need heap pages. */
@@ -116,10 +254,16 @@ static struct gh_chunk *tree_find(struct gh_heap *h, unsigned int need)
 	return h->slot_chunk[i - h->tree_cap];
 }
 
-/* First run of @need free pages starting at a multiple of @align. */
+/*
+ * First run of @need free pages of @ch starting at a multiple of @align:
+ * from the summaries when any start will do, else a walk of the bitmap.
+ */
 static long chunk_find(const struct gh_chunk *ch, unsigned int need, unsigned int align)
 {
 	unsigned long start = 0, end;
+
+	if (align == 1)
+		return sums_find(ch, need);
 
 	for (;;) {
 		start = find_next_zero_bit(ch->inuse, ch->npages, start);
@@ -309,9 +453,10 @@ static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 	ch->order = order;
 	ch->npages = npages;
 	ch->nfree = npages;
-	ch->maxrun = npages;
 	ch->idle_since = jiffies;
 	ch->fallback = order < first_order;
+	sums_update(ch, 0, npages);
+	ch->maxrun = sums_maxrun(ch);
 	return ch;
 }
 
@@ -447,10 +592,9 @@ EXPORT_SYMBOL_GH_INTERNAL(gh_chunk_remove);
 static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
 		     unsigned int npages, struct gh_span *s)
 {
-	unsigned int i, run;
+	unsigned int i;
 
 	lockdep_assert_held(&h->lock);
-	run = run_around(ch, first, npages);
 	bitmap_set(ch->inuse, first, npages);
 	/*
 	 * Publish @s, which is complete, to lockless lookups: pairs with the
@@ -464,9 +608,7 @@ static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
 		WRITE_ONCE(ch->spans[first + i], s);
 	ch->nfree -= npages;
 	ch->idle_since = jiffies;
-	/* Only cutting into a longest run can shorten the longest run. */
-	if (run >= ch->maxrun)
-		chunk_update(h, ch);
+	chunk_update(h, ch, first, npages);
 	h->pages_inuse += npages;
 }
 
@@ -578,7 +720,7 @@ int gh_pages_alloc(struct gh_heap *h, struct gh_span *s, unsigned int align, gfp
 void gh_pages_free(struct gh_heap *h, struct gh_span *s)
 {
 	struct gh_chunk *ch = s->chunk;
-	unsigned int i, run;
+	unsigned int i;
 	unsigned long flags;
 
 	spin_lock_irqsave(&h->lock, flags);
@@ -595,12 +737,7 @@ void gh_pages_free(struct gh_heap *h, struct gh_span *s)
 	bitmap_clear(ch->inuse, s->first, s->npages);
 	ch->nfree += s->npages;
 	ch->idle_since = jiffies;
-	/* The freed pages join one run: the only one that can be longer now. */
-	run = run_around(ch, s->first, s->npages);
-	if (run > ch->maxrun) {
-		ch->maxrun = run;
-		tree_set(h, ch->slot, run);
-	}
+	chunk_update(h, ch, s->first, s->npages);
 	h->pages_inuse -= s->npages;
 	spin_unlock_irqrestore(&h->lock, flags);
 }
@@ -667,7 +804,7 @@ unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
 				runs[nruns].n = (e - st) * hw;
 				nruns++;
 				done += (e - st) * hw;
-				chunk_update(h, ch);
+				chunk_update(h, ch, st, e - st);
 			}
 		}
 		spin_unlock_irqrestore(&h->lock, flags);

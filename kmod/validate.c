@@ -14,8 +14,9 @@
  *      list counts match. In debug mode, freed objects keep their poison
  *      and live ones their red zone.
  *   2. under the page heap lock: every chunk's free and released counts
- *      match its bitmaps, released pages are unavailable, its longest free
- *      run is the summary tree's leaf, and its span map covers each span's
+ *      match its bitmaps, released pages are unavailable, each word's run
+ *      summary matches the word, its longest free run is the summary
+ *      tree's leaf, and its span map covers each span's
  *      pages, and only those, from the span's first page; each 128 KiB
  *      granule of the pointer map names the chunk, unless the chunk
  *      released all of it (then it names nothing or a newer chunk that
@@ -215,6 +216,14 @@ static unsigned long check_chunk(struct gh_heap *h, struct gh_chunk *ch, struct 
 	    h->slot_chunk[ch->slot] != ch)
 		verr(v, "chunk %p: longest free run %u, summary %u, tree leaf %u\n",
 		     (void *)ch->base, run, ch->maxrun, h->tree[h->tree_cap + ch->slot]);
+	for (i = 0; i < BITS_TO_LONGS(ch->npages); i++) {
+		struct gh_runsum sum = gh_chunk_word_sum(ch, i);
+
+		if (memcmp(&sum, &ch->sums[i], sizeof(sum)))
+			verr(v, "chunk %p word %u: runs %u/%u/%u by its bitmap, summary %u/%u/%u\n",
+			     (void *)ch->base, i, sum.start, sum.max, sum.end, ch->sums[i].start,
+			     ch->sums[i].max, ch->sums[i].end);
+	}
 	check_chunk_map(h, ch, v);
 	for (i = 0; i < ch->npages; ) {
 		if (ch->spans[i]) {

@@ -6,6 +6,8 @@
  * random case keeps a model of the live spans and checks after every step
  * that the heap's page count agrees and, every few steps, that every page
  * of every live span looks up to that span (so no two spans overlap).
+ * The summaries case checks every first fit and every run summary against
+ * a page-by-page reference.
  */
 #include <kunit/test.h>
 #include <linux/prandom.h>
@@ -169,6 +171,190 @@ static void goheap_span_random_model(struct kunit *test)
 	gh_heap_destroy(h);
 }
 
+/*
+ * The summaries against a brute-force reference. A random sequence of
+ * span allocations (1 to 100 pages, so that runs cross words where a
+ * chunk has more than one; now and then aligned) and frees, with now and
+ * then a release of free runs, over several chunks. Before each
+ * allocation the reference finds the first fit page by page, as
+ * run_find() is specified: the leftmost chunk (in slot order) whose
+ * longest run can hold the span, its first fit, else a new chunk. After
+ * every step, each word's summary, each chunk's longest run and its tree
+ * leaf are recomputed page by page and compared.
+ */
+#define SUMS_SPANS	96
+#define SUMS_STEPS	1500
+
+struct sums_ref {
+	u16 runlen[GH_MAX_CHUNK_PAGES + 1];	/* free pages from each page on */
+};
+
+static bool ref_free(const struct gh_chunk *ch, unsigned int i)
+{
+	return i < ch->npages && !test_bit(i, ch->inuse);
+}
+
+static void ref_runs(struct sums_ref *r, const struct gh_chunk *ch)
+{
+	int i;
+
+	r->runlen[ch->npages] = 0;
+	for (i = ch->npages - 1; i >= 0; i--)
+		r->runlen[i] = ref_free(ch, i) ? r->runlen[i + 1] + 1 : 0;
+}
+
+static unsigned int ref_maxrun(struct sums_ref *r, const struct gh_chunk *ch)
+{
+	unsigned int i, best = 0;
+
+	ref_runs(r, ch);
+	for (i = 0; i < ch->npages; i++)
+		best = max_t(unsigned int, best, r->runlen[i]);
+	return best;
+}
+
+/* First page of @n free ones at a multiple of @align, or -1. */
+static long ref_fit(struct sums_ref *r, const struct gh_chunk *ch, unsigned int n,
+		    unsigned int align)
+{
+	unsigned int st;
+
+	ref_runs(r, ch);
+	for (st = 0; st + n <= ch->npages; st += align)
+		if (r->runlen[st] >= n)
+			return st;
+	return -1;
+}
+
+/* The leftmost chunk in slot order whose longest run is at least @need. */
+static struct gh_chunk *ref_chunk(struct sums_ref *r, struct gh_heap *h, unsigned int need)
+{
+	unsigned int slot;
+
+	for (slot = 0; slot < h->tree_cap; slot++)
+		if (h->slot_chunk[slot] && ref_maxrun(r, h->slot_chunk[slot]) >= need)
+			return h->slot_chunk[slot];
+	return NULL;
+}
+
+/* Where run_find() must put a span of @n pages aligned to @align. */
+static struct gh_chunk *ref_place(struct sums_ref *r, struct gh_heap *h, unsigned int n,
+				  unsigned int align, long *first)
+{
+	struct gh_chunk *ch = ref_chunk(r, h, n + align - 1);
+
+	if (!ch && align > 1)
+		ch = ref_chunk(r, h, n);
+	*first = ch ? ref_fit(r, ch, n, align) : -1;
+	return *first < 0 ? NULL : ch;
+}
+
+static void check_sums(struct kunit *test, struct sums_ref *r, struct gh_heap *h,
+		       unsigned int step)
+{
+	unsigned int w, b, run, i;
+	struct gh_runsum want;
+	struct gh_chunk *ch;
+
+	list_for_each_entry(ch, &h->chunks, node) {
+		for (w = 0; w < BITS_TO_LONGS(ch->npages); w++) {
+			want.start = 0;
+			while (want.start < BITS_PER_LONG &&
+			       ref_free(ch, w * BITS_PER_LONG + want.start))
+				want.start++;
+			want.end = 0;
+			while (want.end < BITS_PER_LONG &&
+			       ref_free(ch, w * BITS_PER_LONG + BITS_PER_LONG - 1 - want.end))
+				want.end++;
+			want.max = 0;
+			for (b = 0, run = 0; b < BITS_PER_LONG; b++) {
+				run = ref_free(ch, w * BITS_PER_LONG + b) ? run + 1 : 0;
+				want.max = max_t(unsigned int, want.max, run);
+			}
+			KUNIT_ASSERT_EQ_MSG(test, ch->sums[w].start, want.start,
+					    "step %u chunk %p word %u", step, (void *)ch->base, w);
+			KUNIT_ASSERT_EQ_MSG(test, ch->sums[w].max, want.max,
+					    "step %u chunk %p word %u", step, (void *)ch->base, w);
+			KUNIT_ASSERT_EQ_MSG(test, ch->sums[w].end, want.end,
+					    "step %u chunk %p word %u", step, (void *)ch->base, w);
+		}
+		i = ref_maxrun(r, ch);
+		KUNIT_ASSERT_EQ_MSG(test, (unsigned int)ch->maxrun, i, "step %u", step);
+		KUNIT_ASSERT_EQ_MSG(test, (unsigned int)h->tree[h->tree_cap + ch->slot], i,
+				    "step %u", step);
+	}
+}
+
+static void goheap_summaries_first_fit(struct kunit *test)
+{
+	struct gh_heap *h = param_heap(test, 0);
+	struct gh_span **live = kunit_kcalloc(test, SUMS_SPANS, sizeof(*live), GFP_KERNEL);
+	struct sums_ref *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned long grows, crossing = 0, released = 0, max_chunks = 0;
+	struct gh_chunk *want;
+	struct rnd_state rnd;
+	unsigned int step, i, maxn;
+	long first;
+
+	KUNIT_ASSERT_NOT_NULL(test, live);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	/* Up to 100 pages, or a whole chunk where that is less (64 KiB pages). */
+	maxn = min_t(unsigned int, 100, GH_MAX_CHUNK_PAGES / h->hw_per_page);
+	prandom_seed_state(&rnd, 7);
+	for (step = 0; step < SUMS_STEPS; step++) {
+		i = prandom_u32_state(&rnd) % SUMS_SPANS;
+		if (live[i]) {
+			gh_span_free(h, live[i]);
+			live[i] = NULL;
+		} else if (prandom_u32_state(&rnd) % 64 == 0) {
+			/* Free runs of 3 pages or more become holes. */
+			released += gh_pageheap_release(h, 0, 3, 64);
+		} else {
+			unsigned int n = 1 + prandom_u32_state(&rnd) % maxn;
+			unsigned int align = 1;
+
+			if (prandom_u32_state(&rnd) % 8 == 0)
+				align = 1U << (1 + prandom_u32_state(&rnd) % 2);
+			if (align > n)
+				align = 1;
+			want = ref_place(r, h, n, align, &first);
+			grows = h->grows;
+			live[i] = raw_span(h, n, align);
+			KUNIT_ASSERT_NOT_NULL(test, live[i]);
+			if (want) {
+				KUNIT_ASSERT_PTR_EQ_MSG(test, live[i]->chunk, want,
+							"step %u: %u pages /%u", step, n, align);
+				KUNIT_ASSERT_EQ_MSG(test, (long)live[i]->first, first,
+						    "step %u: %u pages /%u", step, n, align);
+				KUNIT_ASSERT_EQ(test, h->grows, grows);
+			} else {
+				KUNIT_ASSERT_EQ_MSG(test, h->grows, grows + 1,
+						    "step %u: %u pages /%u fit nowhere", step, n,
+						    align);
+				KUNIT_ASSERT_EQ(test, (unsigned int)live[i]->first, 0U);
+			}
+			first = live[i]->first;
+			KUNIT_ASSERT_LE(test, first + n, (long)live[i]->chunk->npages);
+			if (first / BITS_PER_LONG != (first + n - 1) / BITS_PER_LONG)
+				crossing++;
+		}
+		check_sums(test, r, h, step);
+		max_chunks = max(max_chunks, h->nr_chunks);
+	}
+	KUNIT_EXPECT_EQ(test, kunit_validate(test, h, NULL), 0UL);
+	for (i = 0; i < SUMS_SPANS; i++)
+		if (live[i])
+			gh_span_free(h, live[i]);
+	kunit_info(test, "%lu spans crossed a bitmap word, %lu pages released, up to %lu chunks",
+		   crossing, released, max_chunks);
+	/* The sequence must have reached the cases it is for. */
+	if (BIT(h->chunk_order) / h->hw_per_page > BITS_PER_LONG)
+		KUNIT_EXPECT_GT(test, crossing, 0UL);
+	KUNIT_EXPECT_GT(test, released, 0UL);
+	KUNIT_EXPECT_GT(test, max_chunks, 2UL);
+	gh_heap_destroy(h);
+}
+
 /* Growth takes the configured order, or the smallest order that fits. */
 static void goheap_growth_orders(struct kunit *test)
 {
@@ -290,6 +476,7 @@ static struct kunit_case goheap_pageheap_cases[] = {
 	KUNIT_CASE_PARAM(goheap_span_any_length, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_span_coalesce, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_span_random_model, page_shift_gen_params),
+	KUNIT_CASE_PARAM(goheap_summaries_first_fit, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_growth_orders, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_heap_256mib, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_lookup_foreign, page_shift_gen_params),
