@@ -38,9 +38,10 @@
  *                per-CPU span cache), against alloc_pages of the order that
  *                covers them, and vmalloc where no order fits exactly [loops]
  *   spanscale    one page-heap span alloc+free (no span cache: the page
- *                heap's search) on a private heap that already holds
- *                L = 1, 16, 256, 4096 spans of 1 .. 8 pages, packed or with
- *                a one-page hole after each [loops]
+ *                heap's search) on private heaps that already hold one
+ *                span, or 16 MiB, 256 MiB, 4 GiB of spans of 1 .. 8 pages
+ *                (as memory allows), packed or with a one-page hole after
+ *                each [loops]
  *   crosscpu     producer kthreads allocate 64 B objects, consumer kthreads
  *                on other CPUs free them, through a ring [ms, reps, size]
  *   scaling      alloc+free pairs on 1 .. all online CPUs at once, ops/s

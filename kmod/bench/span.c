@@ -5,11 +5,14 @@
  * them, on the default heap and on an empty private heap, against
  * alloc_pages() of the covering order and vmalloc()) and spanscale (one
  * page-heap span alloc+free, without the span cache, on private heaps that
- * already hold 1 .. 4096 live spans, packed or with holes).
+ * already hold one live span, or about 16 MiB, 256 MiB or 4 GiB of them,
+ * packed or with holes).
  */
 #include <linux/err.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -18,9 +21,23 @@
 #include "internal.h"
 #include "stats.h"
 
-/* Span-scaling table: live spans, and spans of 1..8 pages. */
-static const unsigned int spanscale_live[] = { 1, 16, 256, 4096 };
+/*
+ * Span-scaling rows, as heap sizes: one live span, then live spans of
+ * 1..8 pages (and, with holes, a one-page hole after each) making about
+ * 16 MiB, 256 MiB and 4 GiB of heap. A layout's heaps are filled side by
+ * side; a row that would leave the guest less than 1 GiB is skipped.
+ */
+static const u64 spanscale_bytes[] = { 0, SZ_16M, SZ_256M, SZ_4G };
+#define SPANSCALE_ROWS		ARRAY_SIZE(spanscale_bytes)
 #define BENCH_SCALE_MAXPAGES	8
+
+/* Live spans for row @k: 4.5 pages a span on average, and its hole. */
+static unsigned int spanscale_live(unsigned int page_shift, unsigned int k, bool holes)
+{
+	u64 per = ((BENCH_SCALE_MAXPAGES + 1 + 2 * holes) << page_shift) / 2;
+
+	return spanscale_bytes[k] ? div64_u64(spanscale_bytes[k], per) : 1;
+}
 
 /* spans */
 
@@ -160,25 +177,26 @@ static noinline void spanscale_print(struct bench_run *r, struct gh_heap *h, boo
 				     unsigned int live, const struct bench_result *res)
 {
 	struct gh_pageheap_stats ps;
-	char what[64];
+	char what[96];
 
 	gh_read_pageheap_stats(h, &ps);
-	snprintf(what, sizeof(what), "alloc=goheap layout=%s live=%u chunks=%llu",
-		 holes ? "holes" : "packed", live, ps.chunks);
+	snprintf(what, sizeof(what), "alloc=goheap layout=%s live=%u chunks=%llu heap_mib=%llu",
+		 holes ? "holes" : "packed", live, ps.chunks,
+		 (ps.pages_total * ps.page_size) >> 20);
 	bench_print_result(r, what, res);
 }
 
 /**
- * spanscale_layout() - time one extra span on heaps holding L live spans.
+ * spanscale_layout() - time one extra span on heaps of growing size.
  * @r: the run.
  * @holes: leave a one-page free hole after every live span, so that spans
  *	of two pages or more fit none of them.
- * @spans: scratch array of at least 2 * (sum of spanscale_live[]) entries.
+ * @spans: scratch array of at least 2 * (sum of the rows' live spans).
  *
- * One private heap per L in spanscale_live[], all filled first and then
- * timed side by side (bench_measure() interleaves them), so that the
- * comparison between L values is as fair as between allocators. Every
- * span is freed and every heap destroyed afterwards.
+ * One private heap per row of spanscale_bytes[] that fits in memory, all
+ * filled first and then timed side by side (bench_measure() interleaves
+ * them), so that the comparison between rows is as fair as between
+ * allocators. Every span is freed and every heap destroyed afterwards.
  *
  * Context: process; sleeps.
  * Return: 0 or a negative errno.
@@ -189,18 +207,27 @@ static int spanscale_layout(struct bench_run *r, bool holes, struct gh_span **sp
 		.page_shift = r->h->page_shift,
 		.name = "goheap-bench",
 	};
-	struct bench_case cs[ARRAY_SIZE(spanscale_live)] = { };
-	struct gh_span **sp[ARRAY_SIZE(spanscale_live)];
-	unsigned int nsp[ARRAY_SIZE(spanscale_live)] = { };
-	struct bench_result res[ARRAY_SIZE(spanscale_live)];
-	unsigned int i, k, live, nheaps = 0;
+	u64 room = ((u64)totalram_pages() << PAGE_SHIFT) - min_t(u64, SZ_1G,
+							      (u64)totalram_pages() << PAGE_SHIFT);
+	unsigned int nsp[SPANSCALE_ROWS] = { }, live[SPANSCALE_ROWS] = { };
+	struct bench_result res[SPANSCALE_ROWS];
+	struct bench_case cs[SPANSCALE_ROWS] = { };
+	struct gh_span **sp[SPANSCALE_ROWS];
+	unsigned int i, k, nheaps = 0;
+	u64 filled = 0;
 	int err = 0;
 
-	BUILD_BUG_ON(ARRAY_SIZE(spanscale_live) > BENCH_MAX_CASES);
-	for (k = 0; k < ARRAY_SIZE(spanscale_live) && !err; k++) {
-		live = spanscale_live[k];
+	BUILD_BUG_ON(SPANSCALE_ROWS > BENCH_MAX_CASES);
+	for (k = 0; k < SPANSCALE_ROWS && !err; k++) {
+		live[k] = spanscale_live(params.page_shift, k, holes);
+		filled += spanscale_bytes[k];
+		if (filled > room) {
+			bench_line(r, "alloc=goheap layout=%s live=%u heap_mib=%llu skipped=memory",
+				   holes ? "holes" : "packed", live[k], spanscale_bytes[k] >> 20);
+			break;
+		}
 		sp[k] = spans;
-		spans += 2 * live;
+		spans += 2 * live[k];
 		cs[k].a = BA_GOHEAP;
 		cs[k].h = gh_heap_create(&params);
 		if (IS_ERR(cs[k].h)) {
@@ -208,21 +235,21 @@ static int spanscale_layout(struct bench_run *r, bool holes, struct gh_span **sp
 			break;
 		}
 		nheaps++;
-		err = spanscale_fill(cs[k].h, live, holes, sp[k], &nsp[k]);
+		err = spanscale_fill(cs[k].h, live[k], holes, sp[k], &nsp[k]);
 		if (err || !holes)
 			continue;
 		/* The spacers go: one free page after each live span. */
 		for (i = 1; i < nsp[k]; i += 2)
 			gh_span_free(cs[k].h, sp[k][i]);
-		for (i = 0; i < live; i++)
+		for (i = 0; i < live[k]; i++)
 			sp[k][i] = sp[k][2 * i];
-		nsp[k] = live;
+		nsp[k] = live[k];
 	}
 	if (!err)
 		err = bench_measure(cs, nheaps, spanscale_fn, r->loops, 1, res);
 	for (k = 0; k < nheaps; k++) {
 		if (!err)
-			spanscale_print(r, cs[k].h, holes, spanscale_live[k], &res[k]);
+			spanscale_print(r, cs[k].h, holes, live[k], &res[k]);
 		for (i = 0; i < nsp[k]; i++)
 			gh_span_free(cs[k].h, sp[k][i]);
 		gh_heap_destroy(cs[k].h);
@@ -232,12 +259,13 @@ static int spanscale_layout(struct bench_run *r, bool holes, struct gh_span **sp
 
 int bench_spanscale(struct bench_run *r)
 {
-	unsigned int i, total = 0;
+	unsigned int k, total = 0;
 	struct gh_span **spans;
 	int err;
 
-	for (i = 0; i < ARRAY_SIZE(spanscale_live); i++)
-		total += 2 * spanscale_live[i];
+	/* The packed layout has the more spans; each may have a spacer. */
+	for (k = 0; k < SPANSCALE_ROWS; k++)
+		total += 2 * spanscale_live(r->h->page_shift, k, false);
 	spans = kvmalloc_array(total, sizeof(*spans), GFP_KERNEL);
 	if (!spans)
 		return -ENOMEM;

@@ -26,7 +26,9 @@
 #                             about 5 minutes, then cached)
 #   BENCH_CPUS="2 4"          guest CPU counts
 #   BENCH_INIT="0 default"    init_on_alloc settings: 0, 1 or default
-#   BENCH_MEM=2G              guest memory
+#   BENCH_MEM=2G              guest memory (6G with BENCH_ICOUNT=1, so that
+#                             spanscale's 4 GiB heap fits; a row that does
+#                             not fit is printed as skipped)
 #   BENCH_WORKLOADS=FILE      workload list instead of the default one below
 #                             (one "<workload> [key=value ...]" per line)
 #   BENCH_ICOUNT=1            deterministic mode (make bench-icount): QEMU
@@ -48,7 +50,7 @@ icount=()
 if [ "${BENCH_ICOUNT:-0}" = 1 ]; then
 	OUT=$BUILD/bench-icount
 	icount=(-i)
-	: "${BENCH_CPUS:=1}" "${BENCH_INIT:=0}"
+	: "${BENCH_CPUS:=1}" "${BENCH_INIT:=0}" "${BENCH_MEM:=6G}"
 fi
 
 # The default workload list: iteration counts sized so that one boot takes
