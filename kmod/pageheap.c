@@ -81,7 +81,7 @@ static unsigned long word_used(const struct gh_chunk *ch, unsigned int w)
 }
 
 /* The longest run of set bits in @free. */
-static unsigned int word_maxrun(unsigned long free)
+static __always_inline unsigned int word_maxrun(unsigned long free)
 {
 	unsigned int best = 0, s, len;
 
@@ -119,17 +119,8 @@ static unsigned int word_find(unsigned long free, unsigned int n)
 	return free ? __ffs(free) : BITS_PER_LONG;
 }
 
-/**
- * gh_chunk_word_sum() - the summary of one word of a chunk's page bitmap.
- * @ch: chunk.
- * @w: word index, below BITS_TO_LONGS(ch->npages).
- *
- * Computed from the bitmap, not read from ch->sums[] (validate compares
- * the two).
- *
- * Return: the word's free pages at its start, longest run, pages at its end.
- */
-struct gh_runsum gh_chunk_word_sum(const struct gh_chunk *ch, unsigned int w)
+/* The summary of word @w of @ch, computed from the bitmap. */
+static __always_inline struct gh_runsum word_sum(const struct gh_chunk *ch, unsigned int w)
 {
 	unsigned long free = ~word_used(ch, w);
 	struct gh_runsum sum;
@@ -142,13 +133,38 @@ struct gh_runsum gh_chunk_word_sum(const struct gh_chunk *ch, unsigned int w)
 	return sum;
 }
 
-/* Recompute the summaries of the words that hold [@first, @first + @n). */
-static void sums_update(struct gh_chunk *ch, unsigned int first, unsigned int n)
+/**
+ * gh_chunk_word_sum() - the summary of one word of a chunk's page bitmap.
+ * @ch: chunk.
+ * @w: word index, below BITS_TO_LONGS(ch->npages).
+ *
+ * Computed from the bitmap, not read from ch->sums[] (validate compares
+ * the two).
+ *
+ * Return: the word's free pages at its start, longest run, pages at its end.
+ */
+struct gh_runsum gh_chunk_word_sum(const struct gh_chunk *ch, unsigned int w)
 {
-	unsigned int w, last = (first + n - 1) / BITS_PER_LONG;
+	return word_sum(ch, w);
+}
 
-	for (w = first / BITS_PER_LONG; w <= last; w++)
-		ch->sums[w] = gh_chunk_word_sum(ch, w);
+/*
+ * The pages [@first, @first + @n) just became all in use (@used) or all
+ * free: recompute the summaries of the two words at the run's ends; the
+ * words wholly inside it are full words, now all used or all free.
+ */
+static void sums_update(struct gh_chunk *ch, unsigned int first, unsigned int n, bool used)
+{
+	unsigned int w = first / BITS_PER_LONG, last = (first + n - 1) / BITS_PER_LONG;
+	const struct gh_runsum inner = used ? (struct gh_runsum){ 0, 0, 0 } :
+		(struct gh_runsum){ BITS_PER_LONG, BITS_PER_LONG, BITS_PER_LONG };
+
+	ch->sums[w] = word_sum(ch, w);
+	if (last == w)
+		return;
+	for (w++; w < last; w++)
+		ch->sums[w] = inner;
+	ch->sums[last] = word_sum(ch, last);
 }
 
 /* A chunk's longest free run, from its words' summaries. */
@@ -220,17 +236,17 @@ static void tree_set(struct gh_heap *h, unsigned int slot, unsigned int val)
 }
 
 /*
- * The pages [@first, @first + @n) of @ch changed state: bring the
- * summaries of their words, the chunk's maxrun and its tree leaf up to
- * date. Heap lock held.
+ * The pages [@first, @first + @n) of @ch became all in use (@used) or all
+ * free: bring the summaries of their words, the chunk's maxrun and its
+ * tree leaf up to date. Heap lock held.
  */
 static void chunk_update(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
-			 unsigned int n)
+			 unsigned int n, bool used)
 {
 	unsigned int run;
 
 	lockdep_assert_held(&h->lock);
-	sums_update(ch, first, n);
+	sums_update(ch, first, n, used);
 	run = sums_maxrun(ch);
 	if (run != ch->maxrun) {
 		ch->maxrun = run;
@@ -455,7 +471,7 @@ static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 	ch->nfree = npages;
 	ch->idle_since = jiffies;
 	ch->fallback = order < first_order;
-	sums_update(ch, 0, npages);
+	sums_update(ch, 0, npages, false);
 	ch->maxrun = sums_maxrun(ch);
 	return ch;
 }
@@ -608,7 +624,7 @@ static void run_take(struct gh_heap *h, struct gh_chunk *ch, unsigned int first,
 		WRITE_ONCE(ch->spans[first + i], s);
 	ch->nfree -= npages;
 	ch->idle_since = jiffies;
-	chunk_update(h, ch, first, npages);
+	chunk_update(h, ch, first, npages, true);
 	h->pages_inuse += npages;
 }
 
@@ -737,7 +753,7 @@ void gh_pages_free(struct gh_heap *h, struct gh_span *s)
 	bitmap_clear(ch->inuse, s->first, s->npages);
 	ch->nfree += s->npages;
 	ch->idle_since = jiffies;
-	chunk_update(h, ch, s->first, s->npages);
+	chunk_update(h, ch, s->first, s->npages, false);
 	h->pages_inuse -= s->npages;
 	spin_unlock_irqrestore(&h->lock, flags);
 }
@@ -804,7 +820,7 @@ unsigned long gh_pageheap_release(struct gh_heap *h, unsigned long min_idle,
 				runs[nruns].n = (e - st) * hw;
 				nruns++;
 				done += (e - st) * hw;
-				chunk_update(h, ch, st, e - st);
+				chunk_update(h, ch, st, e - st, true);
 			}
 		}
 		spin_unlock_irqrestore(&h->lock, flags);
