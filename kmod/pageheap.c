@@ -443,11 +443,14 @@ static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 			g = (g | __GFP_NORETRY | __GFP_NOWARN) & ~__GFP_NOFAIL;
 		if (!limit_reserve(h, 1UL << order))
 			continue;
-		/* A node asked for is preferred, as by kmalloc_node(). */
+		/*
+		 * A node asked for is preferred, as by kmalloc_node(), or
+		 * required with __GFP_THISNODE (which GH_GFP_MASK leaves out).
+		 */
 		if (nid == NUMA_NO_NODE)
 			page = alloc_pages(g, order);
 		else
-			page = alloc_pages_node(nid, g, order);
+			page = alloc_pages_node(nid, g | (gfp & __GFP_THISNODE), order);
 		if (page)
 			break;
 		limit_unreserve(h, 1UL << order);

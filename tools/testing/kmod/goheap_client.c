@@ -230,14 +230,21 @@ static bool check_roundup(void)
 	return ok;
 }
 
-/* A large object on the node asked for; a node that is not online fails. */
+/*
+ * A large object on each online node, on that node (__GFP_THISNODE: not
+ * elsewhere); a node that is not online fails.
+ */
 static bool check_alloc_node(void)
 {
-	int nid = first_online_node;
-	void *p = goheap_alloc_node(300000, GFP_KERNEL, nid);
-	bool ok = p && page_to_nid(virt_to_page(p)) == nid;
+	bool ok = true;
+	int nid;
 
-	goheap_free(p);
+	for_each_online_node(nid) {
+		void *p = goheap_alloc_node(300000, GFP_KERNEL | __GFP_THISNODE, nid);
+
+		ok = ok && p && page_to_nid(virt_to_page(p)) == nid;
+		goheap_free(p);
+	}
 	return ok && !goheap_alloc_node(64, GFP_KERNEL | __GFP_NOWARN, MAX_NUMNODES);
 }
 
@@ -489,8 +496,8 @@ static int __init client_init(void)
 	CHECK(check_array(), "goheap_calloc zeroes; array sizes that overflow fail");
 	CHECK(check_realloc(), "goheap_realloc keeps, moves and frees as krealloc");
 	CHECK(check_roundup(), "goheap_size_roundup is the usable size");
-	CHECK(check_alloc_node(), "goheap_alloc_node: a large object on node %d",
-	      first_online_node);
+	CHECK(check_alloc_node(), "goheap_alloc_node: a large object on each of %u online nodes",
+	      num_online_nodes());
 	CHECK(check_free_rcu(), "goheap_free_rcu frees after a grace period");
 	CHECK(check_private_heap(), "a private heap: names checked, busy heap kept, own objects");
 	CHECK(!client_heap_fill(), "holding %u objects in the private heap \"client\"",

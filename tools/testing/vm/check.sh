@@ -390,7 +390,7 @@ kernel_identity() {
 # 6.1-debug), its results.
 run_cell() {
 	local c=$1 arch profile image kdir rel dir work status=0 bins mods tests=() files=() guests
-	local cpus=2 mem=1G append='' secs='' job machine=x86_64 page=4096 t
+	local cpus=2 mem=1G nodes=1 append='' secs='' job machine=x86_64 page=4096 t
 
 	cell=$c cell_passed=0 cell_failed=0 cell_skipped=0
 	arch=$(cell_arch "$c")
@@ -454,6 +454,10 @@ run_cell() {
 	stock)
 		job=tests.sh
 		guests=$(cd "$GOHEAP_VM_DIR/guest" && ls -- *.sh)
+		# One stock guest has two NUMA nodes, for goheap_alloc_node().
+		[ "$c" != 6.12 ] || nodes=2
+		echo "$nodes" >"$work/numa-nodes"
+		files+=("$work/numa-nodes")
 		;;
 	debug)
 		job=kunit.sh cpus=4 mem=2G secs=60
@@ -477,8 +481,8 @@ run_cell() {
 		echo "${GOHEAP_CHECK_STRESS_SECONDS:-$secs}" >"$work/stress-seconds"
 		files+=("$work/stress-seconds")
 	fi
-	"$GOHEAP_VM_DIR/run-guest.sh" -A "$arch" -k "$image" -c "$cpus" -m "$mem" -T 1200 \
-		-a "$append" -j "$GOHEAP_VM_DIR/jobs/$job" -l "$dir/guest.log" "${tests[@]}" \
+	"$GOHEAP_VM_DIR/run-guest.sh" -A "$arch" -k "$image" -c "$cpus" -m "$mem" -n "$nodes" \
+		-T 1200 -a "$append" -j "$GOHEAP_VM_DIR/jobs/$job" -l "$dir/guest.log" "${tests[@]}" \
 		"${mods[@]}" "$GOHEAP_VM_DIR/jobs/testlib.sh" "$GOHEAP_VM_DIR/jobs/tests.sh" \
 		"${files[@]}" "${bins[@]}" 2>"$dir/guest.err" || status=$?
 	kernel_identity "$dir/guest.out" "$rel" "$machine" "$page"

@@ -4,7 +4,7 @@
 # Boot a kernel in QEMU (software emulation, TCG) from a busybox initramfs,
 # run one job script in the guest, and judge the run.
 #
-# Usage: run-guest.sh -k KERNEL -j JOB -l LOG [-A ARCH] [-c CPUS] [-m MEM] [-a APPEND] [-T SECONDS] [-i] [-t TEST]... [FILE]...
+# Usage: run-guest.sh -k KERNEL -j JOB -l LOG [-A ARCH] [-c CPUS] [-m MEM] [-n NODES] [-a APPEND] [-T SECONDS] [-i] [-t TEST]... [FILE]...
 #
 #   -k KERNEL   kernel image to boot (x86: bzImage, arm64: Image)
 #   -A ARCH     x86_64 (default: qemu-system-x86_64) or arm64
@@ -14,6 +14,8 @@
 #   -l LOG      where the serial console (all kernel messages) is written
 #   -c CPUS     guest CPUs (default 2)
 #   -m MEM      guest memory (default 1G)
+#   -n NODES    NUMA nodes (default 1): CPUs dealt out round-robin, MEM
+#               (in M or G) split evenly
 #   -a APPEND   extra kernel command line
 #   -T SECONDS  hard time limit for the whole boot (default 300)
 #   -i          deterministic mode: single-threaded TCG with -icount
@@ -82,7 +84,7 @@ boot() {
 		cmdline="console=ttyS0 $cmdline"
 	fi
 	timeout -k 10 "$time_limit" "${qemu[@]}" "${accel[@]}" \
-		-smp "$cpus" -m "$mem" \
+		-smp "$smp" -m "$mem" "${numa[@]}" \
 		-nodefaults -display none -monitor none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline $append" \
 		</dev/null 2>"$base.qemu.err" &
@@ -168,11 +170,11 @@ judge() {
 	return $status
 }
 
-cpus=2 mem=1G append='' time_limit=300 kernel='' job='' log='' arch=x86_64
+cpus=2 mem=1G nodes=1 append='' time_limit=300 kernel='' job='' log='' arch=x86_64
 init_limit=${GOHEAP_INIT_LIMIT:-300}
 tests=()
 accel=(-accel tcg,thread=multi)
-while getopts 'k:j:l:A:c:m:a:T:it:h' opt; do
+while getopts 'k:j:l:A:c:m:n:a:T:it:h' opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	A) arch=$OPTARG ;;
@@ -180,6 +182,7 @@ while getopts 'k:j:l:A:c:m:a:T:it:h' opt; do
 	l) log=$OPTARG ;;
 	c) cpus=$OPTARG ;;
 	m) mem=$OPTARG ;;
+	n) nodes=$OPTARG ;;
 	a) append=$OPTARG ;;
 	T) time_limit=$OPTARG ;;
 	i) accel=(-accel tcg,thread=single -icount shift=0) ;;
@@ -190,6 +193,24 @@ done
 shift $((OPTIND - 1))
 [ -n "$kernel" ] && [ -n "$job" ] && [ -n "$log" ] || usage
 [ -r "$kernel" ] || { echo "run-guest: cannot read kernel $kernel" >&2; exit 2; }
+
+# -n: one memory backend and one node per NUMA node, a socket per CPU.
+numa=() smp=$cpus
+if [ "$nodes" -gt 1 ]; then
+	case $mem in
+	*G) mem_m=$((${mem%G} * 1024)) ;;
+	*M) mem_m=${mem%M} ;;
+	*) echo "run-guest: -n needs -m in M or G, not $mem" >&2; exit 2 ;;
+	esac
+	for ((n = 0; n < nodes; n++)); do
+		numa+=(-object "memory-backend-ram,id=mem$n,size=$((mem_m / nodes))M"
+		       -numa "node,nodeid=$n,memdev=mem$n")
+	done
+	for ((c = 0; c < cpus; c++)); do
+		numa+=(-numa "cpu,node-id=$((c % nodes)),socket-id=$c")
+	done
+	smp=$cpus,sockets=$cpus,cores=1,threads=1
+fi
 
 mkdir -p "$(dirname "$log")"
 base=${log%.log}

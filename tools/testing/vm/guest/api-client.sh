@@ -6,9 +6,18 @@
 # through its exported API. It refuses to load if any of its own checks
 # fails; while it is loaded goheap cannot be unloaded. It holds 100 objects
 # of 128 B in a private heap, "client", whose debugfs directory has every
-# file of the default heap's and goes when the heap does.
+# file of the default heap's and goes when the heap does. Its node check
+# puts a large object on every online node.
 . /goheap/testlib.sh
 
+# The cell's NUMA nodes (make check boots the 6.12 stock guest with two):
+# the client allocates a large object on each online node.
+want_nodes=$(cat /goheap/numa-nodes 2>/dev/null || echo 1)
+nodes=0
+for n in /sys/devices/system/node/node[0-9]*; do
+	[ ! -d "$n" ] || nodes=$((nodes + 1))
+done
+check "the guest has $want_nodes NUMA node(s)" test "$nodes" -eq "$want_nodes"
 check "insmod goheap.ko" insmod /goheap/goheap.ko
 check "insmod goheap_client.ko (its API checks pass)" insmod /goheap/goheap_client.ko
 dmesg | grep 'goheap_client: ' | sed 's/^/    /'
