@@ -8,8 +8,9 @@
  * that frees it, at most GH_SPAN_CACHE_DEPTH of each length and
  * GH_SPAN_CACHE_MAX heap pages in all (128 KiB with Go's 8 KiB pages; the
  * longest cached spans make room for a new one), and handed out again for
- * a span of the same length without the heap lock, the page search or a
- * metadata allocation. Small-object spans never come here: they live on
+ * a span of the same length (and an alignment its place in its chunk
+ * meets: power-of-two large objects are aligned) without the heap lock,
+ * the page search or a metadata allocation. Small-object spans never come here: they live on
  * their class's central list.
  *
  * A cached span stays in its chunk's span map with its object state free,
@@ -28,20 +29,31 @@
 #include "pcpu.h"
 #include "sanitize.h"
 
-static struct gh_span *cache_take(struct gh_heap *h, unsigned int npages)
+/*
+ * The newest cached span of @npages pages whose first page is a multiple
+ * of @align (a power of two) in its chunk. A chunk is aligned to its own
+ * size, which is at least the span's, so such a span is aligned to @align
+ * heap pages in memory too.
+ */
+static struct gh_span *cache_take(struct gh_heap *h, unsigned int npages, unsigned int align)
 {
-	struct gh_span *s = NULL;
+	struct gh_span **spans, *s = NULL;
 	struct gh_pcpu *cc;
-	unsigned int n;
+	unsigned int n, j;
 
 	cc = gh_pcpu_claim(h);
 	if (!cc)
 		return NULL;
+	spans = cc->spans[npages - 1];
 	n = cc->nspans[npages - 1];
-	if (n) {
-		s = cc->spans[npages - 1][--n];
-		cc->nspans[npages - 1] = n;
+	for (j = n; j--; ) {
+		if (!IS_ALIGNED(spans[j]->first, align))
+			continue;
+		s = spans[j];
+		spans[j] = spans[n - 1];
+		cc->nspans[npages - 1] = n - 1;
 		cc->span_pages -= npages;
+		break;
 	}
 	gh_pcpu_release(cc);
 	return s;
@@ -99,7 +111,8 @@ static bool cache_put(struct gh_heap *h, struct gh_span *s)
  *			   span cache when it has one of that length.
  * @h: heap.
  * @npages: length in heap pages.
- * @align: alignment in heap pages (cached spans serve only @align 1).
+ * @align: alignment in heap pages (power of two): a cached span serves
+ *	   it if its first page is aligned so.
  * @kind: GH_SPAN_LARGE or GH_SPAN_RAW.
  * @gfp: allocation context for the page heap.
  *
@@ -111,8 +124,8 @@ struct gh_span *gh_span_cache_alloc(struct gh_heap *h, unsigned int npages,
 {
 	struct gh_span *s = NULL;
 
-	if (align == 1 && npages && npages <= GH_SPAN_CACHE_PAGES)
-		s = cache_take(h, npages);
+	if (npages && npages <= GH_SPAN_CACHE_PAGES)
+		s = cache_take(h, npages, align);
 	if (!s)
 		return gh_span_alloc(h, npages, align, kind, 0, gfp);
 	WRITE_ONCE(s->cached, 0);

@@ -72,6 +72,45 @@ static void goheap_pow2_alignment(struct kunit *test)
 	}
 }
 
+/*
+ * The per-CPU span cache hands a power-of-two large object only a cached
+ * span that is aligned for it. An 8-page span placed at page 5 is cached
+ * first; a 64 KiB object (8 pages, aligned to 8) must not get it, gets
+ * its own aligned span, and once that is freed and cached too, gets it
+ * back from the cache, while an odd size takes the unaligned one.
+ */
+static void goheap_span_cache_alignment(struct kunit *test)
+{
+	struct gh_heap_params params = { .page_shift = 13, .name = "kunit-align" };
+	void *pad, *odd, *pow2, *again, *odd2;
+	struct gh_heap *h;
+
+	kunit_need_page_shift(test, 13);
+	h = gh_heap_create(&params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	migrate_disable();	/* one CPU's span cache throughout */
+	pad = gh_alloc(h, 5 * 8192, GFP_KERNEL);	/* pages 0-4 */
+	odd = gh_alloc(h, 7 * 8192 + 1, GFP_KERNEL);	/* pages 5-12 */
+	KUNIT_ASSERT_TRUE(test, pad && odd);
+	KUNIT_ASSERT_EQ(test, gh_span_lookup(h, odd)->first, 5U);
+	gh_free(h, odd);				/* cached, at page 5 */
+
+	pow2 = gh_alloc(h, SZ_64K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pow2);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)pow2, SZ_64K));
+	KUNIT_EXPECT_PTR_NE(test, pow2, odd);
+	gh_free(h, pow2);				/* cached beside it */
+	again = gh_alloc(h, SZ_64K, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, again, pow2);
+	odd2 = gh_alloc(h, 7 * 8192 + 1, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, odd2, odd);
+	migrate_enable();
+	gh_free(h, again);
+	gh_free(h, odd2);
+	gh_free(h, pad);
+	gh_heap_destroy(h);
+}
+
 /* __GFP_ZERO zeroes the whole usable size, even of recycled objects. */
 static void goheap_gfp_zero(struct kunit *test)
 {
@@ -344,6 +383,7 @@ static struct kunit_case goheap_api_cases[] = {
 	KUNIT_CASE(goheap_zero_size),
 	KUNIT_CASE_PARAM(goheap_every_small_size, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_pow2_alignment, page_shift_gen_params),
+	KUNIT_CASE(goheap_span_cache_alignment),
 	KUNIT_CASE_PARAM(goheap_gfp_zero, page_shift_gen_params),
 	KUNIT_CASE_PARAM(goheap_large_odd_sizes, page_shift_gen_params),
 	KUNIT_CASE(goheap_too_large_fails),
