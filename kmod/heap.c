@@ -85,16 +85,17 @@ static unsigned int trace_cls(struct gh_heap *h, size_t size)
 }
 
 /*
- * gh_alloc() of a debug heap: a slot with room for the red zone, then debug
- * mode's checks and records (debug.c), which never call back.
+ * gh_alloc() of a debug heap: a slot with room for the red zone (a large
+ * one on @nid, as without debug mode), then debug mode's checks and
+ * records (debug.c), which never call back.
  */
 static noinline void *debug_alloc(struct gh_heap *h, size_t size, gfp_t gfp,
-				  unsigned long ip, bool trace, bool sample)
+				  unsigned long ip, bool trace, bool sample, int nid)
 {
 	size_t usable;
 	void *p;
 
-	p = alloc_slot(h, gh_debug_slot_size(h, size), gfp, &usable, NUMA_NO_NODE);
+	p = alloc_slot(h, gh_debug_slot_size(h, size), gfp, &usable, nid);
 	if (!p)
 		return NULL;
 	gh_debug_alloc_hook(h, p, size, usable, gfp);
@@ -123,7 +124,7 @@ static __always_inline void *__do_alloc(struct gh_heap *h, size_t size, gfp_t gf
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (unlikely(h->debug))
-		return debug_alloc(h, size, gfp, ip, trace, sample);
+		return debug_alloc(h, size, gfp, ip, trace, sample, nid);
 	p = alloc_slot(h, size, gfp, &usable, nid);
 	if (likely(p)) {
 		gh_san_alloc(p, size, usable, gfp);
@@ -226,7 +227,7 @@ EXPORT_SYMBOL_GH_INTERNAL(gh_alloc);
  * tiny objects come from the per-CPU caches as for gh_alloc(), whose spans
  * are on whatever node the heap grew on (usually the node of the CPU that
  * needed them): the size classes are not kept per node. A debug heap
- * ignores @nid.
+ * does the same.
  *
  * Context: as gh_alloc().
  * Return: the object; NULL on failure or for a node that is not online.
@@ -235,7 +236,7 @@ void *__gh_alloc_node(struct gh_heap *h, size_t size, gfp_t gfp, int nid, unsign
 {
 	if (nid != NUMA_NO_NODE && (nid < 0 || nid >= MAX_NUMNODES || !node_online(nid)))
 		return NULL;
-	if (nid == NUMA_NO_NODE || size <= GH_MAX_SMALL_SIZE || h->debug)
+	if (nid == NUMA_NO_NODE || size <= GH_MAX_SMALL_SIZE)
 		return do_alloc(h, size, gfp, ip, trace_goheap_alloc_enabled());
 	return __do_alloc(h, size, gfp, ip, trace_goheap_alloc_enabled(), false, nid);
 }
