@@ -29,13 +29,33 @@
 #include "pcpu.h"
 #include "sanitize.h"
 
+static struct gh_span *cache_take(struct gh_heap *h, unsigned int npages)
+{
+	struct gh_span *s = NULL;
+	struct gh_pcpu *cc;
+	unsigned int n;
+
+	cc = gh_pcpu_claim(h);
+	if (!cc)
+		return NULL;
+	n = cc->nspans[npages - 1];
+	if (n) {
+		s = cc->spans[npages - 1][--n];
+		cc->nspans[npages - 1] = n;
+		cc->span_pages -= npages;
+	}
+	gh_pcpu_release(cc);
+	return s;
+}
+
 /*
- * The newest cached span of @npages pages whose first page is a multiple
- * of @align (a power of two) in its chunk. A chunk is aligned to its own
- * size, which is at least the span's, so such a span is aligned to @align
- * heap pages in memory too.
+ * cache_take() for an aligned request: the newest cached span whose first
+ * page is a multiple of @align (a power of two) in its chunk. A chunk is
+ * aligned to its own size, which is at least the span's, so such a span
+ * is aligned to @align heap pages in memory too.
  */
-static struct gh_span *cache_take(struct gh_heap *h, unsigned int npages, unsigned int align)
+static struct gh_span *cache_take_aligned(struct gh_heap *h, unsigned int npages,
+					  unsigned int align)
 {
 	struct gh_span **spans, *s = NULL;
 	struct gh_pcpu *cc;
@@ -106,6 +126,38 @@ static bool cache_put(struct gh_heap *h, struct gh_span *s)
 	return true;
 }
 
+/* A span from a CPU's cache, made ready as gh_span_alloc() makes one. */
+static __always_inline struct gh_span *cache_ready(struct gh_heap *h, struct gh_span *s,
+						   enum gh_span_kind kind)
+{
+	WRITE_ONCE(s->cached, 0);
+	s->kind = kind;
+	s->objstate[0] = GH_OBJ_FREE;
+	if (s->track)
+		memset(s->track, 0, sizeof(*s->track));
+	if (kind == GH_SPAN_RAW)
+		gh_san_pages_open((void *)s->base, gh_span_bytes(h, s));
+	return s;
+}
+
+/*
+ * gh_span_cache_alloc() past a miss, or for an aligned request: an aligned
+ * one may still find a cached span aligned for it; else the page heap.
+ */
+static noinline struct gh_span *span_alloc_slow(struct gh_heap *h, unsigned int npages,
+						unsigned int align, enum gh_span_kind kind,
+						gfp_t gfp)
+{
+	struct gh_span *s;
+
+	if (align > 1 && npages <= GH_SPAN_CACHE_PAGES) {
+		s = cache_take_aligned(h, npages, align);
+		if (s)
+			return cache_ready(h, s, kind);
+	}
+	return gh_span_alloc(h, npages, align, kind, 0, gfp);
+}
+
 /**
  * gh_span_cache_alloc() - take a large-object or raw span, from this CPU's
  *			   span cache when it has one of that length.
@@ -124,18 +176,11 @@ struct gh_span *gh_span_cache_alloc(struct gh_heap *h, unsigned int npages,
 {
 	struct gh_span *s = NULL;
 
-	if (npages && npages <= GH_SPAN_CACHE_PAGES)
-		s = cache_take(h, npages, align);
+	if (align == 1 && npages && npages <= GH_SPAN_CACHE_PAGES)
+		s = cache_take(h, npages);
 	if (!s)
-		return gh_span_alloc(h, npages, align, kind, 0, gfp);
-	WRITE_ONCE(s->cached, 0);
-	s->kind = kind;
-	s->objstate[0] = GH_OBJ_FREE;
-	if (s->track)
-		memset(s->track, 0, sizeof(*s->track));
-	if (kind == GH_SPAN_RAW)
-		gh_san_pages_open((void *)s->base, gh_span_bytes(h, s));
-	return s;
+		return span_alloc_slow(h, npages, align, kind, gfp);
+	return cache_ready(h, s, kind);
 }
 EXPORT_SYMBOL_GH_INTERNAL(gh_span_cache_alloc);
 
