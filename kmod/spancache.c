@@ -10,8 +10,8 @@
  * longest cached spans make room for a new one), and handed out again for
  * a span of the same length (and an alignment its place in its chunk
  * meets: power-of-two large objects are aligned) without the heap lock,
- * the page search or a metadata allocation. Small-object spans never come here: they live on
- * their class's central list.
+ * the page search or a metadata allocation. Small-object spans never come
+ * here: they live on their class's central list.
  *
  * A cached span stays in its chunk's span map with its object state free,
  * so a second free of a large object is still reported as a double free.
@@ -150,7 +150,7 @@ static noinline struct gh_span *span_alloc_slow(struct gh_heap *h, unsigned int 
 {
 	struct gh_span *s;
 
-	if (align > 1 && npages <= GH_SPAN_CACHE_PAGES) {
+	if (align > 1 && npages && npages <= GH_SPAN_CACHE_PAGES) {
 		s = cache_take_aligned(h, npages, align);
 		if (s)
 			return cache_ready(h, s, kind);
