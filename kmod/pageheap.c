@@ -475,7 +475,7 @@ static struct gh_chunk *chunk_create(struct gh_heap *h, unsigned int need,
 	ch->idle_since = jiffies;
 	ch->fallback = order < first_order;
 	sums_update(ch, 0, npages, false);
-	ch->maxrun = sums_maxrun(ch);
+	ch->maxrun = npages;
 	return ch;
 }
 
